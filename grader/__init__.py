@@ -1,0 +1,3 @@
+"""grader: autograding for deep-learning course labs."""
+
+__version__ = "0.1.0"

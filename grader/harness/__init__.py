@@ -1,0 +1,1 @@
+"""Runs inside the sandbox: execute the submission with nbclient, then probe it."""

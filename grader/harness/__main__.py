@@ -1,0 +1,129 @@
+"""Entry point inside the sandbox: `python -m grader.harness JOB.json`.
+
+Reads the job the host wrote, runs the notebook, probes it and writes observations.json and the
+executed notebook into the job's output folder. Always writes observations, whatever happens.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import nbformat
+from traitlets.config import Config
+
+from grader.harness.execute import CappedNotebookClient, ExecutionRecord, run_cells
+from grader.harness.job import EXECUTED_FILE, HarnessJob
+from grader.harness.notebook import Ungradable, assignment_of, load_submission, prepare
+from grader.harness.preamble import preamble_source
+from grader.harness.probes import ENVIRONMENT_PROBE, run_probes
+
+OBSERVATIONS_SCHEMA = 1
+
+
+def run(job: HarnessJob) -> dict:
+    """Execute and probe; return the observations document."""
+    started = time.monotonic()
+    try:
+        notebook = load_submission(job.path(job.notebook))
+        stamped = assignment_of(notebook)
+        if stamped and stamped != job.assignment:
+            raise Ungradable(f"this notebook was made from the starter of '{stamped}', not '{job.assignment}'")
+    except Ungradable as exc:
+        return {"schema": OBSERVATIONS_SCHEMA, "status": "ungradable", "reason": str(exc)}
+    eval_inputs = job.take_eval_inputs()  # out of the kernel's reach while student code runs
+    text = "\n".join(cell.source for cell in notebook.cells)
+    prepared = prepare(notebook, parameters=job.parameters, preamble=preamble_source(
+        seed=job.seed, threads=job.threads, notebook_text=text,
+        dataset_manifest=job.dataset_manifest, dataset_root=str(job.root)))
+    client = CappedNotebookClient(
+        prepared, kernel_name="python3", config=kernel_config(job), startup_timeout=60, output_cap=job.output_cap, resources={"metadata": {"path": str(job.path(job.workdir))}})
+    deadline = started + job.total_timeout
+    try:
+        with client.setup_kernel():
+            execution = run_cells(client, prepared, cell_timeout=job.cell_timeout, deadline=deadline)
+            probes: dict[str, dict] = {}
+            if execution.usable:
+                job.restore_eval_inputs(eval_inputs)
+                probes = run_probes(client, [ENVIRONMENT_PROBE, *job.kernel_probes()], result_dir=job.path(job.outdir),
+                                    timeout_each=job.probe_timeout, deadline=time.monotonic() + job.probe_timeout)
+    except Exception as exc:  # the kernel would not start: our problem, not the student's
+        return {"schema": OBSERVATIONS_SCHEMA, "status": "error",
+                "reason": f"the notebook kernel could not be run: {type(exc).__name__}: {exc}"}
+    finally:
+        _save_executed(prepared, job.path(job.outdir) / EXECUTED_FILE)
+    environment = probes.pop(ENVIRONMENT_PROBE["id"], {})
+    return {
+        "schema": OBSERVATIONS_SCHEMA,
+        "status": _status(execution),
+        "reason": _reason(execution, job),
+        "execution": _execution_json(execution),
+        "probes": probes,
+        "environment": {k: v for k, v in environment.items() if k != "ok"} if environment.get("ok") else {},
+    }
+
+
+def kernel_config(job: HarnessJob) -> Config:
+    """Kernel sockets as files in the scratch folder: no TCP port opens, even on loopback."""
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(job.path(job.outdir) / "kernel")}})
+
+
+def _status(execution: ExecutionRecord) -> str:
+    if execution.preamble_error:
+        return "error"
+    if execution.kernel_died:
+        return "crashed"
+    if execution.total_timeout or execution.kernel_stuck:
+        return "timeout"
+    return "completed"
+
+
+def _reason(execution: ExecutionRecord, job: HarnessJob) -> str | None:
+    if execution.preamble_error:
+        return f"the grader's setup cell failed: {execution.preamble_error}"
+    if execution.kernel_died:
+        cell = next((c.index for c in execution.cells if c.error and c.error["ename"] == "KernelDied"), None)
+        return f"the kernel died while running cell {cell + 1 if cell is not None else '?'}"
+    if execution.total_timeout:
+        return f"the notebook ran longer than the total limit of {job.total_timeout:g} s"
+    if execution.kernel_stuck:
+        return "a cell timed out and ignored the interrupt, so the rest of the notebook could not run"
+    return None
+
+
+def _execution_json(execution: ExecutionRecord) -> dict:
+    return {
+        "seconds": round(execution.seconds, 3),
+        "kernel_died": execution.kernel_died,
+        "total_timeout": execution.total_timeout,
+        "cells": [vars(cell) for cell in execution.cells],
+    }
+
+
+def _save_executed(notebook, path: Path) -> None:  # noqa: ANN001 - a NotebookNode
+    tmp = path.with_suffix(".tmp")
+    try:
+        nbformat.write(notebook, str(tmp))
+        os.replace(tmp, path)
+    except Exception:
+        traceback.print_exc()
+
+
+def main(argv: list[str]) -> int:
+    job = HarnessJob.read(Path(argv[1]))
+    try:
+        observations = run(job)
+    except Exception as exc:
+        traceback.print_exc()
+        observations = {"schema": OBSERVATIONS_SCHEMA, "status": "error",
+                        "reason": f"internal grader error in the harness: {type(exc).__name__}: {exc}"}
+    job.write_observations(observations)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
