@@ -1,0 +1,17 @@
+"""Check kinds by name. Adding a kind: a module with a CheckKind subclass, listed here."""
+
+from __future__ import annotations
+
+from grader.checks.artifact import Artifact
+from grader.checks.base import CheckKind, Evidence, Outcome
+from grader.checks.executes import Executes
+from grader.checks.function import Function
+from grader.checks.manual import Manual
+from grader.checks.metric import Metric
+from grader.checks.output import Output
+from grader.checks.variable import Variable
+
+KINDS: dict[str, CheckKind] = {kind.name: kind for kind in
+                               (Executes(), Function(), Variable(), Metric(), Output(), Artifact(), Manual())}
+
+__all__ = ["KINDS", "CheckKind", "Evidence", "Outcome"]

@@ -1,0 +1,47 @@
+"""`artifact`: a file the notebook must write exists and loads."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from grader.checks.base import CheckKind, Evidence, Outcome, probe_id
+from grader.spec.assignment import Assignment, Strict
+from grader.spec.rubric import Check
+
+
+class ArtifactParams(Strict):
+    path: str = Field(description="relative to the notebook's folder")
+    loader: Literal["exists", "numpy", "json", "torch", "keras", "text"] = "exists"
+    min_bytes: int = Field(1, ge=0)
+
+    @field_validator("path")
+    @classmethod
+    def _relative(cls, value: str) -> str:
+        parts = PurePosixPath(value).parts
+        if not parts or PurePosixPath(value).is_absolute() or ".." in parts:
+            raise ValueError("must be a relative path inside the notebook's folder")
+        return value
+
+
+class Artifact(CheckKind):
+    name = "artifact"
+    Params = ArtifactParams
+
+    def probes(self, check: Check, params: ArtifactParams, assignment: Assignment) -> list[dict]:
+        return [{"id": probe_id(check.id), "op": "artifact", "path": params.path, "loader": params.loader}]
+
+    def evaluate(self, check: Check, params: ArtifactParams, evidence: Evidence) -> Outcome:
+        result = evidence.observations.probe(probe_id(check.id))
+        if not result.ok:
+            return Outcome.failed(f"could not inspect {params.path}: {result.error}")
+        if not result.field("exists", False):
+            return Outcome.failed(f"the notebook did not write {params.path}", expected=f"a file {params.path}")
+        size = result.field("size", 0)
+        if size < params.min_bytes:
+            return Outcome.failed(f"{params.path} has {size} bytes; expected at least {params.min_bytes}")
+        if not result.field("loads", False):
+            return Outcome.failed(f"{params.path} exists but does not load with {params.loader}: {result.field('error')}")
+        return Outcome.passed(f"{params.path} was written ({size} bytes) and loads", observed=result.field("summary"))

@@ -1,0 +1,88 @@
+"""What a check kind is: parameters, the probes it needs from the sandbox, and a pure evaluation."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Mapping
+
+import numpy as np
+
+from grader.observations import Observations
+from grader.spec.assignment import Assignment, Strict
+from grader.spec.rubric import Check
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """All that scoring may look at: the sandbox's validated observations and host-only data."""
+
+    observations: Observations
+    assignment: Assignment
+    labels: Mapping[str, np.ndarray] = field(default_factory=dict)  # "public"/"hidden" -> labels
+
+
+@dataclass
+class Outcome:
+    """A check's verdict. fraction is the share of its points earned; None means pending."""
+
+    fraction: float | None
+    message: str
+    expected: str | None = None
+    observed: str | None = None
+    cell: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def passed(cls, message: str, **kw: Any) -> "Outcome":
+        return cls(1.0, message, **kw)
+
+    @classmethod
+    def failed(cls, message: str, **kw: Any) -> "Outcome":
+        return cls(0.0, message, **kw)
+
+
+class CheckKind(abc.ABC):
+    """One kind of rubric check. Subclasses set `name` and `Params` and implement evaluate."""
+
+    name: ClassVar[str]
+    Params: ClassVar[type[Strict]]
+
+    def probes(self, check: Check, params: Any, assignment: Assignment) -> list[dict]:
+        """Requests for the kernel (ids from probe_id). Never include expected values."""
+        return []
+
+    def evaluation_splits(self, check: Check, params: Any) -> set[str]:
+        """Evaluation splits ("public"/"hidden") whose inputs the sandbox needs for this check."""
+        return set()
+
+    @abc.abstractmethod
+    def evaluate(self, check: Check, params: Any, evidence: Evidence) -> Outcome: ...
+
+
+def probe_id(check_id: str, number: int = 0) -> str:
+    return f"{check_id}#{number}"
+
+
+def short(value: Any, limit: int = 160) -> str:
+    """A compact, readable rendering of a value for feedback."""
+    if isinstance(value, np.ndarray):
+        with np.printoptions(precision=4, suppress=True, threshold=20, edgeitems=3):
+            text = np.array2string(value, separator=", ")
+        text = f"array{list(value.shape)} {text}" if value.ndim > 1 else text
+    elif isinstance(value, float):
+        text = f"{value:.6g}"
+    else:
+        text = repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def missing_name_outcome(name: str, error: str | None, evidence: Evidence) -> Outcome:
+    """Fail with a pointer to the cell that should have defined name, if it failed."""
+    cell = evidence.observations.execution.defining(name)
+    if cell is not None and cell.status in ("error", "timeout", "not_run"):
+        detail = cell.error["evalue"] if cell.error else cell.status.replace("_", " ")
+        return Outcome.failed(f"'{name}' is defined in cell {cell.number}, which did not run cleanly: {detail}",
+                              cell=cell.number)
+    return Outcome.failed(error or f"'{name}' could not be used", cell=cell.number if cell else None)

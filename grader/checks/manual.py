@@ -1,0 +1,19 @@
+"""`manual`: points an instructor enters later (e.g. a paper review); pending until then."""
+
+from __future__ import annotations
+
+from grader.checks.base import CheckKind, Evidence, Outcome
+from grader.spec.assignment import Strict
+from grader.spec.rubric import Check
+
+
+class ManualParams(Strict):
+    guidance: str = ""
+
+
+class Manual(CheckKind):
+    name = "manual"
+    Params = ManualParams
+
+    def evaluate(self, check: Check, params: ManualParams, evidence: Evidence) -> Outcome:
+        return Outcome(None, "graded by the instructor; points pending")

@@ -1,0 +1,82 @@
+"""Metrics the host computes from a student's predictions and labels that never left the host."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+from sklearn import metrics as sk
+
+CLASSIFICATION = {"accuracy", "f1_macro", "f1_weighted", "precision_macro", "recall_macro"}
+REGRESSION = {"mse", "rmse", "mae", "r2"}
+SEGMENTATION = {"iou", "dice"}
+LOWER_IS_BETTER = {"mse", "rmse", "mae"}
+
+
+class BadPredictions(ValueError):
+    """Predictions that cannot be scored; the message is written for the student."""
+
+
+def compute(metric: str, labels: np.ndarray, predictions: np.ndarray) -> float:
+    prepared = prepare_predictions(metric, labels, predictions)
+    return float(_FUNCTIONS[metric](labels, prepared))
+
+
+def prepare_predictions(metric: str, labels: np.ndarray, predictions: np.ndarray) -> np.ndarray:
+    """Bring predictions to the labels' form, or say clearly why they cannot be."""
+    predictions = np.asarray(predictions)
+    if predictions.dtype.kind not in "biuf":
+        raise BadPredictions(f"predictions have dtype {predictions.dtype}; expected numbers")
+    if predictions.ndim == 0 or len(predictions) != len(labels):
+        count = 1 if predictions.ndim == 0 else len(predictions)
+        raise BadPredictions(f"{count} predictions for {len(labels)} inputs")
+    if predictions.dtype.kind == "f" and not np.isfinite(predictions).all():
+        raise BadPredictions("predictions contain NaN or infinity")
+    if metric in CLASSIFICATION:
+        if predictions.ndim == 2 and predictions.shape[1] > 1:
+            predictions = predictions.argmax(axis=1)  # scores or probabilities per class
+        predictions = predictions.reshape(len(labels), -1)
+        if predictions.shape[1] != 1:
+            raise BadPredictions(f"predictions have shape {list(predictions.shape)}; expected one label per input")
+        predictions = predictions[:, 0]
+        if predictions.dtype.kind == "f" and not np.allclose(predictions, np.round(predictions)):
+            raise BadPredictions("predictions are fractions; expected class labels (or one score per class)")
+        return predictions.astype(np.int64)
+    if metric in REGRESSION:
+        if predictions.size != labels.size:
+            raise BadPredictions(f"predictions have shape {list(predictions.shape)}; expected {list(labels.shape)}")
+        return predictions.reshape(labels.shape).astype(float)
+    if predictions.shape != labels.shape:
+        squeezed = predictions.squeeze(axis=1) if predictions.ndim == labels.ndim + 1 and predictions.shape[1] == 1 else predictions
+        if squeezed.shape != labels.shape:
+            raise BadPredictions(f"masks have shape {list(predictions.shape)}; expected {list(labels.shape)}")
+        predictions = squeezed
+    return predictions > 0.5
+
+
+def _mask_overlap(kind: str) -> Callable[[np.ndarray, np.ndarray], float]:
+    def overlap(labels: np.ndarray, masks: np.ndarray) -> float:
+        truth = labels.astype(bool).reshape(len(labels), -1)
+        guess = masks.astype(bool).reshape(len(masks), -1)
+        both = (truth & guess).sum(axis=1)
+        either = (truth | guess).sum(axis=1)
+        total = truth.sum(axis=1) + guess.sum(axis=1)
+        score = both / np.maximum(either, 1) if kind == "iou" else 2 * both / np.maximum(total, 1)
+        return float(np.where(either == 0, 1.0, score).mean())
+    return overlap
+
+
+_FUNCTIONS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
+    "accuracy": sk.accuracy_score,
+    "f1_macro": lambda y, p: sk.f1_score(y, p, average="macro"),
+    "f1_weighted": lambda y, p: sk.f1_score(y, p, average="weighted"),
+    "precision_macro": lambda y, p: sk.precision_score(y, p, average="macro", zero_division=0),
+    "recall_macro": lambda y, p: sk.recall_score(y, p, average="macro", zero_division=0),
+    "mse": sk.mean_squared_error,
+    "rmse": lambda y, p: float(np.sqrt(sk.mean_squared_error(y, p))),
+    "mae": sk.mean_absolute_error,
+    "r2": sk.r2_score,
+    "iou": _mask_overlap("iou"),
+    "dice": _mask_overlap("dice"),
+}
+METRICS = sorted(_FUNCTIONS)

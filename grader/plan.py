@@ -1,0 +1,27 @@
+"""What the sandbox must observe for a set of checks: probe requests and evaluation splits.
+Only inputs cross into the sandbox; expected values and labels stay with the host."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from grader.checks import KINDS
+from grader.spec.assignment import Assignment
+from grader.spec.rubric import Check
+
+
+@dataclass(frozen=True)
+class ProbePlan:
+    probes: list[dict]
+    splits: set[str]
+
+
+def plan_probes(checks: Sequence[Check], params: Mapping[str, Any], assignment: Assignment) -> ProbePlan:
+    probes: list[dict] = []
+    splits: set[str] = set()
+    for check in checks:
+        kind = KINDS[check.kind]
+        probes += kind.probes(check, params[check.id], assignment)
+        splits |= kind.evaluation_splits(check, params[check.id])
+    return ProbePlan(probes, splits)

@@ -1,0 +1,1 @@
+"""Rendering results for people: HTML feedback and terminal tables."""

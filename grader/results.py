@@ -1,0 +1,118 @@
+"""Result dataclasses and the versioned grade.json they are written as."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from grader.errors import ExitCode
+
+GRADE_SCHEMA_VERSION = 1
+
+
+class Status(str, Enum):
+    GRADED = "graded"
+    UNGRADABLE = "ungradable"
+    TIMEOUT = "timeout"
+    CRASHED = "crashed"
+    ERROR = "error"
+
+
+class CheckStatus(str, Enum):
+    PASSED = "passed"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    PENDING = "pending"   # manual points not entered yet
+
+
+@dataclass
+class CheckResult:
+    id: str
+    title: str
+    kind: str
+    visibility: str
+    points: float
+    max_points: float
+    status: CheckStatus
+    message: str
+    expected: str | None = None
+    observed: str | None = None
+    cell: int | None = None          # 1-based cell number in the student's notebook
+    details: dict[str, Any] = field(default_factory=dict)  # kind-specific extras (e.g. an architecture table)
+
+
+@dataclass
+class GradeResult:
+    submission_id: str
+    assignment: str
+    rubric_version: int
+    status: Status
+    score: float
+    max_score: float
+    pass_mark: float
+    checks: list[CheckResult]
+    message: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    environment: dict[str, str] = field(default_factory=dict)
+    cells: list[dict[str, Any]] = field(default_factory=list)  # failing cells, for feedback
+    notes: list[str] = field(default_factory=list)
+    sha256: str = ""                 # of the submitted file: same content, same grade
+    schema: int = GRADE_SCHEMA_VERSION
+
+    @property
+    def pending_points(self) -> float:
+        return sum(c.max_points for c in self.checks if c.status is CheckStatus.PENDING)
+
+    @property
+    def passed(self) -> bool:
+        """Pass mark over the points that can be decided now (pending manual points excluded).
+        A notebook that timed out or crashed keeps the points it earned before that."""
+        if self.status in (Status.UNGRADABLE, Status.ERROR):
+            return False
+        decidable = self.max_score - self.pending_points
+        return self.score >= self.pass_mark * decidable - 1e-9
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.status is Status.UNGRADABLE:
+            return ExitCode.UNGRADABLE
+        if self.status is Status.ERROR:
+            return ExitCode.INFRASTRUCTURE
+        return ExitCode.PASSED if self.passed else ExitCode.BELOW_PASS_MARK
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status"] = self.status.value
+        data["passed"] = self.passed
+        for check in data["checks"]:
+            check["status"] = check["status"].value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "GradeResult":
+        fields = {k: v for k, v in data.items() if k != "passed"}
+        fields["status"] = Status(fields["status"])
+        fields["checks"] = [CheckResult(**{**c, "status": CheckStatus(c["status"])}) for c in fields["checks"]]
+        return cls(**fields)
+
+    def write(self, path: Path) -> None:
+        write_atomically(path, json.dumps(self.to_dict(), indent=2, ensure_ascii=False))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def batch_exit_code(results: list[GradeResult]) -> ExitCode:
+    """Worst code over the batch; 1 only when every submission was graded (DESIGN.md)."""
+    if not results:
+        return ExitCode.USAGE
+    return max(result.exit_code for result in results)

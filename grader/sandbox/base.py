@@ -1,0 +1,99 @@
+"""The interface every sandbox backend implements, and the registry that names them."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from grader.errors import UsageError
+from grader.harness.job import HarnessJob
+from grader.spec.assignment import Resources
+
+
+@dataclass
+class SandboxRequest:
+    """What to run: the job for the harness plus the files it needs staged beside it."""
+
+    job: HarnessJob
+    notebook: Path                                          # the submission; read, never modified
+    resources: Resources
+    files: dict[str, bytes] = field(default_factory=dict)   # sandbox-relative path -> content
+    datasets: list[str] = field(default_factory=list)
+
+    @property
+    def wall_timeout(self) -> float:
+        """Hard stop for the whole run: the notebook, the probes and time to start a kernel."""
+        return self.job.total_timeout + self.job.probe_timeout + 60
+
+
+@dataclass
+class SandboxResult:
+    """What came back. `observations` is untrusted text; the host validates it before use."""
+
+    observations: str | None
+    executed_notebook: bytes | None
+    killed: str | None = None          # why the sandbox had to be stopped from outside, if it was
+    timed_out: bool = False            # stopped by the wall clock
+    log_tail: str = ""
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # e.g. limits this platform could not enforce
+
+    @classmethod
+    def from_outdir(cls, outdir: Path, *, observations_cap: int, notebook_cap: int = 64 * 1024**2,
+                    **fields: object) -> "SandboxResult":
+        """Read the harness's output files, refusing anything over its size cap."""
+        observations = _read_capped(outdir / "observations.json", observations_cap)
+        executed = _read_capped(outdir / "executed.ipynb", notebook_cap)
+        return cls(observations=observations.decode("utf-8", errors="replace") if observations else None,
+                   executed_notebook=executed, **fields)  # type: ignore[arg-type]
+
+
+def _read_capped(path: Path, cap: int) -> bytes | None:
+    try:
+        if not path.is_file() or path.is_symlink() or path.stat().st_size > cap:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+class Sandbox(abc.ABC):
+    """Runs one request in isolation and always returns a result (never raises for student code)."""
+
+    name: str
+
+    @abc.abstractmethod
+    def run(self, request: SandboxRequest) -> SandboxResult: ...
+
+    def describe(self) -> str:
+        return self.name
+
+
+_BACKENDS: dict[str, Callable[..., Sandbox]] = {}
+
+
+def register(name: str) -> Callable[[Callable[..., Sandbox]], Callable[..., Sandbox]]:
+    def decorate(factory: Callable[..., Sandbox]) -> Callable[..., Sandbox]:
+        _BACKENDS[name] = factory
+        return factory
+    return decorate
+
+
+def available_sandboxes() -> list[str]:
+    _load_backends()
+    return sorted(_BACKENDS)
+
+
+def get_sandbox(name: str, **options: object) -> Sandbox:
+    _load_backends()
+    if name not in _BACKENDS:
+        raise UsageError(f"unknown sandbox {name!r}; available: {', '.join(sorted(_BACKENDS))}")
+    return _BACKENDS[name](**options)
+
+
+def _load_backends() -> None:
+    import grader.sandbox.local  # noqa: F401  (registers itself)
+
+

@@ -1,0 +1,26 @@
+"""Laying out a sandbox root on the host: job, submission copy, evaluation inputs, datasets."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from grader.sandbox.base import SandboxRequest
+
+LAYOUT = ("work", "home", "out", "tmp", "eval")
+
+
+def stage(request: SandboxRequest, root: Path) -> Path:
+    """Populate root and return the job file's path. The submission is copied, never moved."""
+    for name in LAYOUT:
+        (root / name).mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(request.notebook, root / request.job.notebook)
+    for relative, content in request.files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    if request.datasets:
+        from grader.datasets import provision_sandbox
+
+        request.job.dataset_manifest = provision_sandbox(request.datasets, root)
+    return request.job.write(root)

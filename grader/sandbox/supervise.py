@@ -1,0 +1,70 @@
+"""A tiny supervisor that runs inside the sandbox limits: it becomes the child subreaper, so every
+process the notebook starts (even one that detaches with setsid and double-forks) stays its
+descendant; it enforces the wall clock, and when the harness ends it kills whatever is left.
+
+Usage: python -m grader.sandbox.supervise SECONDS -- COMMAND...
+Exit status: the command's, or 124 if the wall clock ran out.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_PDEATHSIG = 1
+WALL_CLOCK_EXIT = 124
+
+
+def become_subreaper() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+
+
+def kill_descendants() -> int:
+    """SIGKILL every descendant until none is left; returns how many were killed."""
+    me = psutil.Process()
+    killed = 0
+    for _ in range(50):
+        children = me.children(recursive=True)
+        if not children:
+            break
+        for child in children:
+            try:
+                child.kill()
+                killed += 1
+            except psutil.NoSuchProcess:
+                pass
+        psutil.wait_procs(children, timeout=1)
+    return killed
+
+
+def main(argv: list[str]) -> int:
+    seconds = float(argv[1])
+    command = argv[argv.index("--") + 1:]
+    become_subreaper()
+    signal.signal(signal.SIGTERM, lambda *_: (kill_descendants(), sys.exit(143)))
+    started = time.monotonic()
+    child = subprocess.Popen(command)
+    try:
+        status = child.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        print(f"[supervisor] wall clock of {seconds:g} s ran out; stopping everything", file=sys.stderr, flush=True)
+        status = WALL_CLOCK_EXIT
+    leftovers = kill_descendants()
+    if leftovers:
+        print(f"[supervisor] killed {leftovers} leftover process(es) after {time.monotonic() - started:.1f} s",
+              file=sys.stderr, flush=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,85 @@
+"""Scoring: a pure function of (rubric checks, observations, host-only labels) -> GradeResult.
+No I/O happens here, so every rule about points, visibility and messages is testable alone."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from grader.checks import KINDS, Evidence, Outcome
+from grader.observations import Observations
+from grader.results import CheckResult, CheckStatus, GradeResult, Status
+from grader.spec.assignment import Assignment
+from grader.spec.rubric import Check, Rubric
+
+_STATUS = {"completed": Status.GRADED, "timeout": Status.TIMEOUT, "crashed": Status.CRASHED,
+           "ungradable": Status.UNGRADABLE, "error": Status.ERROR}
+
+
+def score(*, submission_id: str, assignment: Assignment, rubric: Rubric, checks: Sequence[Check],
+          params: Mapping[str, Any], observations: Observations | None, labels: Mapping[str, np.ndarray],
+          failure: tuple[Status, str] | None = None) -> GradeResult:
+    """Grade one submission. `failure` is set when no observations came back (the sandbox was
+    killed or broke); then every check fails with that reason."""
+    if observations is None or observations.status in ("ungradable", "error"):
+        status, reason = failure or (_STATUS[observations.status], observations.reason or "")  # type: ignore[union-attr]
+        results = [_unscored(check, reason) for check in checks]
+        return _assemble(submission_id, assignment, rubric, status, results, reason, observations)
+    evidence = Evidence(observations=observations, assignment=assignment, labels=labels)
+    results = [_unscored(check, observations.reason or observations.status) if _never_probed(check, params[check.id], evidence)
+               else _judge(check, params[check.id], evidence) for check in checks]
+    return _assemble(submission_id, assignment, rubric, _STATUS[observations.status], results,
+                     observations.reason, observations)
+
+
+def _never_probed(check: Check, params: Any, evidence: Evidence) -> bool:
+    """A check whose probes never ran because the notebook stopped early (crash, timeout)."""
+    if evidence.observations.status == "completed":
+        return False
+    wanted = [p["id"] for p in KINDS[check.kind].probes(check, params, evidence.assignment)]
+    return bool(wanted) and not any(p in evidence.observations.probes for p in wanted)
+
+
+def _judge(check: Check, params: Any, evidence: Evidence) -> CheckResult:
+    try:
+        outcome = KINDS[check.kind].evaluate(check, params, evidence)
+    except Exception as exc:  # a malformed observation must cost one check, never the whole grade
+        outcome = Outcome.failed(f"the grader could not evaluate this check ({type(exc).__name__}: {exc})")
+    return to_result(check, outcome)
+
+
+def to_result(check: Check, outcome: Outcome) -> CheckResult:
+    if outcome.fraction is None:
+        status, points = CheckStatus.PENDING, 0.0
+    else:
+        fraction = min(1.0, max(0.0, outcome.fraction))
+        points = round(check.points * fraction, 4)
+        status = CheckStatus.PASSED if fraction >= 1 else CheckStatus.PARTIAL if fraction > 0 else CheckStatus.FAILED
+    custom = check.messages.passed if status is CheckStatus.PASSED else check.messages.failed
+    details = dict(outcome.details)
+    if custom:
+        details["explanation"] = outcome.message
+    return CheckResult(id=check.id, title=check.title, kind=check.kind, visibility=check.visibility, points=points,
+                       max_points=check.points, status=status, message=custom or outcome.message,
+                       expected=outcome.expected, observed=outcome.observed, cell=outcome.cell, details=details)
+
+
+def _unscored(check: Check, reason: str) -> CheckResult:
+    if check.kind == "manual":
+        return to_result(check, Outcome(None, "graded by the instructor; points pending"))
+    return CheckResult(id=check.id, title=check.title, kind=check.kind, visibility=check.visibility, points=0.0,
+                       max_points=check.points, status=CheckStatus.FAILED, message=f"not checked: {reason}")
+
+
+def _assemble(submission_id: str, assignment: Assignment, rubric: Rubric, status: Status,
+              results: list[CheckResult], reason: str | None, observations: Observations | None) -> GradeResult:
+    cells = []
+    if observations is not None:
+        cells = [{"number": c.number, "status": c.status, "source_head": c.source_head, "error": c.error}
+                 for c in observations.execution.code_cells if c.status in ("error", "timeout")]
+    return GradeResult(
+        submission_id=submission_id, assignment=assignment.id, rubric_version=rubric.version, status=status,
+        score=round(sum(r.points for r in results), 4), max_score=sum(r.max_points for r in results),
+        pass_mark=rubric.pass_mark, checks=results, message=reason,
+        environment=dict(observations.environment) if observations else {}, cells=cells)

@@ -1,0 +1,81 @@
+"""Shared fixtures: a small fixture course, notebook factories, a local sandbox, a dataset cache."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE_COURSE = Path(__file__).resolve().parent / "fixtures" / "course"
+
+# A correct submission for the fixture assignment `toy`: every check passes.
+TOY_GOOD = [
+    ("SCALE = 1", ["parameters"]),
+    "import json\nimport numpy as np\n\ndef square(x):\n    return np.asarray(x) ** 2",
+    "table = np.linspace(0, 10, 6).reshape(3, 2)\nscaled = 3 * SCALE",
+    "data = np.load('data/blobs2d.npz')\nX, y = data['x_train'], data['y_train']\n"
+    "def predict(inputs):\n    distances = ((inputs[:, None, :] - X[None, :, :]) ** 2).sum(-1)\n"
+    "    return y[distances.argmin(axis=1)]\n"
+    "accuracy = (predict(data['x_test']) == data['y_test']).mean()\nprint(f'accuracy score: {accuracy:.2f}')",
+    "with open('result.json', 'w') as f:\n    json.dump({'accuracy': float(accuracy)}, f)",
+]
+
+
+def make_notebook(path: Path, cells: list, *, metadata: dict | None = None) -> Path:
+    """Write a notebook; each cell is source text, or (source, tags), or ("md", text)."""
+    built = []
+    for cell in cells:
+        if isinstance(cell, tuple) and cell[0] == "md":
+            built.append(new_markdown_cell(cell[1]))
+        elif isinstance(cell, tuple):
+            built.append(new_code_cell(cell[0], metadata={"tags": cell[1]}))
+        else:
+            built.append(new_code_cell(cell))
+    notebook = new_notebook(cells=built, metadata=metadata or {})
+    nbformat.write(notebook, str(path))
+    return path
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dataset_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One generated dataset cache for the whole run, never the user's real one."""
+    cache = tmp_path_factory.mktemp("datasets")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GRADER_DATA_DIR", str(cache))
+    yield cache
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def toy():
+    from grader.spec.course import load_assignment
+
+    return load_assignment("toy", root=FIXTURE_COURSE)
+
+
+@pytest.fixture(scope="session")
+def local_sandbox():
+    from grader.sandbox import get_sandbox
+
+    return get_sandbox("local")
+
+
+@pytest.fixture
+def grade_toy(toy, local_sandbox, tmp_path):
+    """Grade a list of cells (or a ready file) as a `toy` submission; returns the GradeResult."""
+    from grader.pipeline import GradingRun, grade_notebook
+
+    def grade(cells_or_path, *, public_only: bool = False, out: Path | None = None):
+        path = cells_or_path if isinstance(cells_or_path, Path) else make_notebook(tmp_path / "submission.ipynb", cells_or_path)
+        run = GradingRun(sandbox=local_sandbox, public_only=public_only, out_dir=out)
+        return grade_notebook(toy, path, run)
+
+    return grade
