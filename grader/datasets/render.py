@@ -28,7 +28,7 @@ def _blur_matrix() -> np.ndarray:
 def _transforms(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-sample quadratic warp coefficients (n,2,3), linear maps (n,2,2), shifts (n,2)."""
     warp = rng.normal(0.0, 0.35, size=(n, 2, 3))
-    angle = np.radians(rng.normal(0.0, 10.0, size=n))
+    angle = np.radians(rng.normal(0.0, 12.0, size=n))
     shear = rng.normal(0.0, 0.18, size=n)
     scale = rng.uniform(0.8, 1.05, size=n) * GLYPH_PX
     aspect = rng.uniform(0.55, 0.8, size=n)
@@ -38,7 +38,7 @@ def _transforms(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarra
     shape[:, 0, 0] = aspect * scale
     shape[:, 0, 1] = shear * scale
     shape[:, 1, 1] = scale
-    shift = (SIZE - 1) / 2 + np.clip(rng.normal(0.0, 0.8, size=(n, 2)), -2.0, 2.0)
+    shift = (SIZE - 1) / 2 + np.clip(rng.normal(0.0, 0.9, size=(n, 2)), -2.0, 2.0)
     return warp, rot @ shape, shift
 
 
@@ -78,7 +78,8 @@ def _render_variant(rng: np.random.Generator, skeleton: np.ndarray, n: int) -> n
 
 
 def render_digits(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(images uint8 (n, 28, 28), labels uint8 (n,)); identical output for identical seed."""
+    """(images uint8 (n, 28, 28), labels uint8 (n,)); the same seed gives the same bytes
+    (with the same numpy build: vectorised sin/cos may differ in the last ulp across CPUs)."""
     rng = np.random.default_rng(seed)
     variants = variant_points(STEP)
     labels = rng.integers(0, 10, size=n).astype(np.uint8)

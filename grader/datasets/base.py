@@ -1,0 +1,80 @@
+"""What every dataset provider shares: the cache layout, the held-out split and `split()`.
+
+Layout under a cache directory:
+    public/<name>/...        train + test, in the on-disk format(s) students' loaders read
+    hidden/<name>/hidden.npz held-out evaluation split (keys x, y); never given to a sandbox
+
+Files already in the cache are never overwritten, so an instructor can drop in the real
+dataset; only what is missing is generated, deterministically.
+"""
+
+from __future__ import annotations
+
+import warnings
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+import numpy as np
+
+from grader.datasets.files import load_npz, npz_bytes, write_atomic
+
+PUBLIC_SPLITS = ("train", "test")
+
+
+class DatasetProvider(ABC):
+    """One dataset: how to generate its stand-in and where its files go."""
+
+    name: str
+    public_file: str  # .npz under public/<name>/ with keys x_train, y_train, x_test, y_test
+
+    @abstractmethod
+    def generate(self, split: str) -> tuple[np.ndarray, np.ndarray]:
+        """Deterministic stand-in (inputs, labels) for "train", "test" or "hidden"."""
+
+    @abstractmethod
+    def sandbox_files(self, cache: Path) -> list[tuple[Path, str]]:
+        """(absolute file under cache/public, destination relative to a sandbox root) pairs.
+        Calls ensure() first."""
+
+    def public_dir(self, cache: Path) -> Path:
+        return Path(cache) / "public" / self.name
+
+    def hidden_path(self, cache: Path) -> Path:
+        return Path(cache) / "hidden" / self.name / "hidden.npz"
+
+    def ensure(self, cache: Path) -> None:
+        """Create whatever files are missing; idempotent and safe to run concurrently."""
+        public = self.public_dir(cache) / self.public_file
+        hidden = self.hidden_path(cache)
+        if not hidden.exists():
+            if public.exists():
+                warnings.warn(
+                    f"{public} was provided but {hidden} was not; the generated stand-in hidden "
+                    "split may not match the provided data's distribution", stacklevel=2)
+            x, y = self.generate("hidden")
+            write_atomic(hidden, npz_bytes({"x": x, "y": y}))
+        if not public.exists():
+            write_atomic(public, npz_bytes(self.public_arrays(cache)))
+        self.write_derived(cache)
+
+    def public_arrays(self, cache: Path) -> dict[str, np.ndarray]:
+        """Contents for a missing public .npz; subclasses may recover them from other files."""
+        arrays: dict[str, np.ndarray] = {}
+        for split in PUBLIC_SPLITS:
+            arrays[f"x_{split}"], arrays[f"y_{split}"] = self.generate(split)
+        return arrays
+
+    def write_derived(self, cache: Path) -> None:
+        """Write other public formats derived from the .npz; nothing by default."""
+
+    def split(self, cache: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
+        """(inputs, labels) of "train", "test" (public) or "hidden" (held out)."""
+        self.ensure(cache)
+        if split == "hidden":
+            arrays = load_npz(self.hidden_path(cache), ("x", "y"))
+            return arrays["x"], arrays["y"]
+        if split not in PUBLIC_SPLITS:
+            raise ValueError(f"unknown split {split!r}; expected train, test or hidden")
+        keys = (f"x_{split}", f"y_{split}")
+        arrays = load_npz(self.public_dir(cache) / self.public_file, keys)
+        return arrays[f"x_{split}"], arrays[f"y_{split}"]

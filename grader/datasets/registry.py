@@ -1,0 +1,27 @@
+"""Known datasets by name, and where their cache lives."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from grader.datasets.base import DatasetProvider
+from grader.datasets.blobs2d import Blobs2dProvider
+from grader.datasets.mnist import MnistProvider
+
+_PROVIDERS: dict[str, DatasetProvider] = {p.name: p for p in (MnistProvider(), Blobs2dProvider())}
+
+
+def default_cache_dir() -> Path:
+    """$GRADER_DATA_DIR if set, else ~/.cache/grader/datasets."""
+    configured = os.environ.get("GRADER_DATA_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    return Path.home() / ".cache" / "grader" / "datasets"
+
+
+def get_provider(name: str) -> DatasetProvider:
+    try:
+        return _PROVIDERS[name]
+    except KeyError:
+        raise KeyError(f"unknown dataset {name!r}; known: {', '.join(sorted(_PROVIDERS))}") from None
