@@ -80,5 +80,7 @@ def _check_wrong(notebook: Path, expect: dict, result: GradeResult, assignment: 
             problems.append("unexpectedly kept " + ", ".join(sorted(declared - lost)))
     if problems:
         return Verdict(notebook.name, False, "; ".join(problems), result)
-    points = result.max_score - result.score
+    if status != "graded":
+        return Verdict(notebook.name, True, f"ends {status} as declared ({result.message})", result)
+    points = sum(c.max_points - c.points for c in result.checks if c.status is not CheckStatus.PENDING)
     return Verdict(notebook.name, True, f"loses {', '.join(sorted(lost)) or 'nothing'} ({points:g} points) as declared", result)
