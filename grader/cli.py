@@ -77,7 +77,8 @@ def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_js
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Results folder (default: grading-output/ASSIGNMENT); one sub-folder per submission.")
-@click.option("--sandbox", "sandbox_name", default="local", show_default=True, help="Sandbox backend.")
+@click.option("--sandbox", "sandbox_name", default="local", show_default=True,
+              help="Sandbox backend (see docs/sandbox.md).")
 @click.option("--json", "as_json", is_flag=True, help="Print all results as JSON on stdout.")
 def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Path | None, sandbox_name: str,
           as_json: bool) -> None:

@@ -44,5 +44,5 @@ def preamble_source(*, seed: int, threads: int, notebook_text: str, dataset_mani
             "from grader.datasets import keras_shim as _g_keras_shim",
             f"_g_keras_shim.install({json.dumps(dataset_manifest)}, {dataset_root!r})",
         ]
-    lines.append("del _g_os, _g_random")
+    lines.append("for _g_name in [n for n in globals() if n.startswith('_g_')]:\n    del globals()[_g_name]")
     return "\n".join(lines)

@@ -67,9 +67,6 @@ class Sandbox(abc.ABC):
     @abc.abstractmethod
     def run(self, request: SandboxRequest) -> SandboxResult: ...
 
-    def describe(self) -> str:
-        return self.name
-
 
 _BACKENDS: dict[str, Callable[..., Sandbox]] = {}
 

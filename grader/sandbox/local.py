@@ -31,9 +31,6 @@ GRACE_SECONDS = 15
 class LocalSandbox(Sandbox):
     name = "local"
 
-    def __init__(self, *, keep: bool = False) -> None:
-        self.keep = keep
-
     def run(self, request: SandboxRequest) -> SandboxResult:
         started = time.monotonic()
         scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
@@ -50,8 +47,7 @@ class LocalSandbox(Sandbox):
                                              killed=killed, timed_out=timed_out, log_tail=log_tail, notes=notes,
                                              seconds=time.monotonic() - started)
         finally:
-            if not self.keep:
-                _remove_tree(root)
+            _remove_tree(root)
 
 
 def sandbox_environment(root: Path, request: SandboxRequest) -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import types
 import typing
 from pathlib import Path
 from typing import Any, TypeVar
@@ -65,9 +64,8 @@ def allowed_keys(model: type[BaseModel], loc: Location) -> list[str]:
 def _nested_model(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    if isinstance(annotation, (types.UnionType, typing._GenericAlias, types.GenericAlias)) or typing.get_args(annotation):
-        for arg in typing.get_args(annotation):
-            found = _nested_model(arg)
-            if found is not None:
-                return found
+    for arg in typing.get_args(annotation):  # list[X], dict[str, X], X | None
+        found = _nested_model(arg)
+        if found is not None:
+            return found
     return None
