@@ -108,9 +108,9 @@ def test_validate_proves_reference_and_known_wrong(tmp_path):
 
     course = tmp_path / "course"
     shutil.copytree(FIXTURE_COURSE, course)
-    make_notebook(course / "reference_solutions" / "toy.ipynb", TOY_GOOD)
     wrong_dir = course / "reference_solutions" / "known_wrong" / "toy"
     wrong_dir.mkdir(parents=True)
+    make_notebook(course / "reference_solutions" / "toy.ipynb", TOY_GOOD)
     bad_square = [*TOY_GOOD, "def square(x):\n    return x * 2"]
     make_notebook(wrong_dir / "square.ipynb", bad_square, metadata={"grader": {"expect": {"failing": ["square"]}}})
     make_notebook(wrong_dir / "lies.ipynb", bad_square, metadata={"grader": {"expect": {"failing": ["table"]}}})
