@@ -4,11 +4,19 @@ probe module loaded before any student code can touch what it relies on."""
 from __future__ import annotations
 
 import json
+import re
+
+
+def imports(notebook_text: str, *modules: str) -> bool:
+    """Whether a cell imports one of modules: mentioning "keras" in a path or a comment must not
+    drag TensorFlow into a PyTorch notebook (seconds of start-up, and the two can crash together)."""
+    names = "|".join(re.escape(m) for m in modules)
+    return re.search(rf"^\s*(import|from)\s+({names})\b", notebook_text, re.M) is not None
 
 
 def preamble_source(*, seed: int, threads: int, notebook_text: str, dataset_manifest: dict[str, str],
                     dataset_root: str) -> str:
-    """Python source for the preamble cell. Frameworks are seeded only if the notebook mentions
+    """Python source for the preamble cell. Frameworks are seeded only if the notebook imports
     them, because importing TensorFlow to seed it would cost seconds on every submission."""
     lines = [
         "import os as _g_os, random as _g_random",
@@ -21,7 +29,7 @@ def preamble_source(*, seed: int, threads: int, notebook_text: str, dataset_mani
         "except ImportError:",
         "    pass",
     ]
-    if "torch" in notebook_text:
+    if imports(notebook_text, "torch", "torchvision"):
         lines += [
             "try:",
             "    import torch as _g_torch",
@@ -30,9 +38,8 @@ def preamble_source(*, seed: int, threads: int, notebook_text: str, dataset_mani
             "except ImportError:",
             "    pass",
         ]
-    if "tensorflow" in notebook_text or "keras" in notebook_text:
+    if imports(notebook_text, "tensorflow", "keras", "tf_keras"):
         lines += [
-            "_g_os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')",
             "try:",
             "    import keras as _g_keras",
             f"    _g_keras.utils.set_random_seed({seed})",

@@ -81,6 +81,8 @@ def describe(request: dict, namespace: dict) -> dict:
             info["value"] = encode(array)
     elif isinstance(value, (bool, int, float, str)) or value is None:
         info["value"] = encode(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            info.update(min=encode(float(value)), max=encode(float(value)))
     elif hasattr(value, "__len__"):
         try:
             info["length"] = len(value)

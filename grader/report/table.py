@@ -6,14 +6,14 @@ from typing import Sequence
 
 import click
 
-from grader.results import GradeResult
+from grader.results import CheckResult, GradeResult
 
 _COLOURS = {"passed": "green", "partial": "yellow", "failed": "red", "pending": "blue"}
 
 
 def checks_table(result: GradeResult) -> str:
     rows = [(c.title if c.visibility == "public" else f"{c.title} (hidden)", c.status.value,
-             f"{c.points:g}/{c.max_points:g}", c.message) for c in result.checks]
+             f"{c.points:g}/{c.max_points:g}", _message(c)) for c in result.checks]
     lines = [_format_row(("check", "result", "points", "message"), widths := _widths(rows, (40, 8, 9)), bold=True)]
     lines += [_format_row(row, widths) for row in rows]
     verdict = "PASSED" if result.passed else "BELOW PASS MARK"
@@ -21,6 +21,12 @@ def checks_table(result: GradeResult) -> str:
     if result.message:
         lines.append(f"  {result.message}")
     return "\n".join(lines)
+
+
+def _message(check: CheckResult) -> str:
+    """The rubric's own words, then what was actually found (kept in details by scoring)."""
+    explanation = check.details.get("explanation")
+    return f"{check.message} ({explanation})" if explanation else check.message
 
 
 def summary_table(results: Sequence[GradeResult]) -> str:
