@@ -38,4 +38,5 @@ def _row(check: CheckResult, number: int) -> dict:
         "observed": None if hidden else check.observed,
         "explanation": None if hidden else check.details.get("explanation"),
         "cell": None if hidden else check.cell,
+        "architecture": None if hidden else check.details.get("architecture"),
     }

@@ -13,7 +13,7 @@ _COLOURS = {"passed": "green", "partial": "yellow", "failed": "red", "pending": 
 
 def checks_table(result: GradeResult) -> str:
     rows = [(c.title if c.visibility == "public" else f"{c.title} (hidden)", c.status.value,
-             f"{c.points:g}/{c.max_points:g}", _message(c)) for c in result.checks]
+             f"{round(c.points, 2):g}/{c.max_points:g}", _message(c)) for c in result.checks]
     lines = [_format_row(("check", "result", "points", "message"), widths := _widths(rows, (40, 8, 9)), bold=True)]
     lines += [_format_row(row, widths) for row in rows]
     verdict = "PASSED" if result.passed else "BELOW PASS MARK"
@@ -30,7 +30,7 @@ def _message(check: CheckResult) -> str:
 
 
 def summary_table(results: Sequence[GradeResult]) -> str:
-    rows = [(r.submission_id, r.status.value, f"{r.score:g}/{r.max_score:g}", "pass" if r.passed else "below",
+    rows = [(r.submission_id, r.status.value, f"{round(r.score, 2):g}/{r.max_score:g}", "pass" if r.passed else "below",
              (r.message or "")[:80]) for r in results]
     widths = _widths(rows, (32, 10, 9, 5))
     lines = [_format_row(("submission", "status", "score", "mark", "note"), widths, bold=True)]
