@@ -18,10 +18,11 @@ class ProbePlan:
 
 
 def plan_probes(checks: Sequence[Check], params: Mapping[str, Any], assignment: Assignment) -> ProbePlan:
-    probes: list[dict] = []
+    probes: dict[str, dict] = {}
     splits: set[str] = set()
     for check in checks:
         kind = KINDS[check.kind]
-        probes += kind.probes(check, params[check.id], assignment)
+        for request in kind.probes(check, params[check.id], assignment):
+            probes.setdefault(request["id"], request)  # checks asking the same question share one probe
         splits |= kind.evaluation_splits(check, params[check.id])
-    return ProbePlan(probes, splits)
+    return ProbePlan(list(probes.values()), splits)

@@ -236,6 +236,8 @@ def test_keras_shim_accepts_only_provisioned_files(cache: Path, tmp_path: Path, 
     standin = tmp_path / "standin" / "keras" / "src" / "utils"
     standin.mkdir(parents=True)
     (standin / "file_utils.py").write_text(_STANDIN_FILE_UTILS)
+    for package in (standin, standin.parent, standin.parent.parent):  # regular packages shadow an installed Keras
+        (package / "__init__.py").touch()
     root = tmp_path / "sandbox"
     manifest = provision_sandbox(["mnist", "blobs2d"], root, cache)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "standin"), str(REPO)])}

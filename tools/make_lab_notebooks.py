@@ -403,8 +403,40 @@ MN_KNOWN_WRONG = {
     "no_classification_report": (["classification-report"], {
         "report": edit(MN_REPORT, "print(classification_report(y_test, y_pred, digits=4))\n", ""),
     }),
-    "two_hidden_layers": (["hidden-sizes"], {
+    "two_hidden_layers": (["hidden-sizes", "three-hidden-layers"], {
         "model": edit(MN_MODEL, "HIDDEN_SIZES = [256, 128, 64]", "HIDDEN_SIZES = [256, 128]"),
+    }),
+    # HIDDEN_SIZES says three, but the trained model is built with two
+    "model_not_from_hidden_sizes": (["three-hidden-layers"], {
+        "model": edit(MN_MODEL, "model = MLP(HIDDEN_SIZES)", "model = MLP(HIDDEN_SIZES[:2])"),
+        "save": edit(MN_SAVE, "restored = MLP(HIDDEN_SIZES)", "restored = MLP(HIDDEN_SIZES[:2])"),
+    }),
+    # the constructor ignores its argument: MLP([64, 32, 16]) still has 256, 128, 64
+    "widths_ignored": (["widths-from-constructor"], {
+        "model": edit(MN_MODEL, "for size in hidden_sizes:", "for size in [256, 128, 64]:"),
+    }),
+    "dropout_after_first_hidden": (["dropout-before-first-hidden"], {
+        "model": edit(MN_MODEL, "layers = [nn.Dropout(dropout)]  # before the first hidden layer", "layers = []",
+                      "            layers += [nn.Linear(width, size), nn.ReLU()]\n",
+                      "            layers += [nn.Linear(width, size), nn.ReLU()]\n"
+                      "            if len(layers) == 2:\n"
+                      "                layers.append(nn.Dropout(dropout))  # after the first hidden layer\n"),
+    }),
+    # declared, so print(model) shows it, but forward never calls it
+    "dropout_declared_not_applied": (["dropout-before-first-hidden"], {
+        "model": edit(MN_MODEL, "layers = [nn.Dropout(dropout)]  # before the first hidden layer",
+                      "self.dropout = nn.Dropout(dropout)\n        layers = []"),
+    }),
+    # the lesson's binary loss on one-hot targets: it still learns, but it is not what was asked
+    "bce_loss": (["loss-not-bce"], {
+        "train": edit(MN_TRAIN, "loss_fn = nn.CrossEntropyLoss()", "loss_fn = nn.BCEWithLogitsLoss()",
+                      "loss = loss_fn(model(X[batch]), Y[batch])",
+                      "loss = loss_fn(model(X[batch]), nn.functional.one_hot(Y[batch], 10).float())"),
+    }),
+    # sigmoid learns more slowly: a larger learning rate keeps the accuracy, so only the check is lost
+    "sigmoid_activation": (["activation-not-sigmoid"], {
+        "model": edit(MN_MODEL, "nn.ReLU()", "nn.Sigmoid()"),
+        "train": edit(MN_TRAIN, "lr=1e-3", "lr=5e-3"),
     }),
     # digits as strings are not labels the grader can score
     "predict_returns_strings": (["accuracy-public", "accuracy-hidden"], {

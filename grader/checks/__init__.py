@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from grader.checks.architecture import Architecture
 from grader.checks.artifact import Artifact
 from grader.checks.base import CheckKind, Evidence, Outcome
 from grader.checks.executes import Executes
 from grader.checks.function import Function
+from grader.checks.gradcheck import Gradcheck
 from grader.checks.manual import Manual
 from grader.checks.metric import Metric
 from grader.checks.output import Output
 from grader.checks.variable import Variable
 
 KINDS: dict[str, CheckKind] = {kind.name: kind for kind in
-                               (Executes(), Function(), Variable(), Metric(), Output(), Artifact(), Manual())}
+                               (Executes(), Function(), Variable(), Metric(), Output(), Artifact(), Manual(),
+                                Architecture(), Gradcheck())}
 
 __all__ = ["KINDS", "CheckKind", "Evidence", "Outcome"]

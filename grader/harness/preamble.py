@@ -1,5 +1,6 @@
 """The first cell the kernel runs: determinism, a headless matplotlib, offline datasets, and the
-probe module loaded before any student code can touch what it relies on."""
+probe module loaded before any student code can touch what it relies on (with references to the
+framework functions it needs kept aside: grader.probe.introspect.tamper)."""
 
 from __future__ import annotations
 
@@ -51,5 +52,9 @@ def preamble_source(*, seed: int, threads: int, notebook_text: str, dataset_mani
             "from grader.datasets import keras_shim as _g_keras_shim",
             f"_g_keras_shim.install({json.dumps(dataset_manifest)}, {dataset_root!r})",
         ]
-    lines.append("for _g_name in [n for n in globals() if n.startswith('_g_')]:\n    del globals()[_g_name]")
+    lines += [  # after the framework imports above, before any student cell
+        "from grader.probe.introspect import tamper as _g_tamper",
+        "_g_tamper.guard_frameworks()",
+        "for _g_name in [n for n in globals() if n.startswith('_g_')]:\n    del globals()[_g_name]",
+    ]
     return "\n".join(lines)

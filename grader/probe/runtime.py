@@ -181,8 +181,35 @@ def environment(request: dict, namespace: dict) -> dict:
     return info
 
 
+def model(request: dict, namespace: dict) -> dict:
+    """The description of a model in the notebook, or of a fresh one built from the student's
+    class with the rubric's arguments (e.g. other hidden widths)."""
+    from grader.probe.introspect import build_model, describe_model
+
+    if "build" in request:
+        spec = request["build"]
+        target = build_model(_lookup(namespace, spec["class"]), [decode(a) for a in spec.get("args", [])],
+                             {k: decode(v) for k, v in spec.get("kwargs", {}).items()})
+        setup_from = None
+    else:
+        target, setup_from = _lookup(namespace, request["name"]), namespace
+    return {"description": describe_model(target, namespace=setup_from, inputs=request.get("input_specs"),
+                                          mode=request.get("mode", "train"), batch=request.get("batch"))}
+
+
+def gradcheck(request: dict, namespace: dict) -> dict:
+    from grader.probe.introspect.gradcheck import check_gradients
+
+    return check_gradients(_lookup(namespace, request["name"]), input_shapes=request["input_shapes"],
+                           init_args=[decode(a) for a in request.get("init_args", [])],
+                           init_kwargs={k: decode(v) for k, v in request.get("init_kwargs", {}).items()},
+                           eps=request.get("eps", 1e-6), atol=request.get("atol", 1e-4))
+
+
 OPERATIONS: dict[str, Callable[[dict, dict], dict]] = {
     "environment": environment,
+    "model": model,
+    "gradcheck": gradcheck,
     "call": call,
     "describe": describe,
     "predict": predict,

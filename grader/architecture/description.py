@@ -1,0 +1,226 @@
+"""A model description from the sandbox, validated as untrusted input, with the questions rubric
+checks ask of it: which steps of which kind ran, which is the output layer, what activation
+follows a layer, which merges join branches that split earlier (skip connections)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import ConfigDict, Field, model_validator
+
+from grader.observations import Untrusted
+from grader.probe.introspect.kinds import PARAMETRISED, canonical_activation
+
+# Steps an activation may be separated from its layer by (Linear -> BatchNorm -> ReLU).
+_TRANSPARENT = frozenset({"batchnorm", "normalization", "dropout", "identity"})
+
+
+class Counts(Untrusted):
+    total: int = 0
+    trainable: int = 0
+
+    @property
+    def frozen(self) -> bool:
+        return self.trainable == 0
+
+    @property
+    def fully_trainable(self) -> bool:
+        return self.trainable == self.total
+
+
+class Step(Untrusted):
+    """One layer call (or functional call) of the forward pass, in execution order."""
+
+    id: int
+    path: str = ""
+    op: str = ""
+    kind: str = "other"
+    source: Literal["module", "function"] = "module"
+    settings: dict[str, Any] = Field(default_factory=dict)
+    params: Counts | None = None
+    input_shapes: list[list[int | None] | None] = Field(default_factory=list)
+    output_shape: list[int | None] | None = None
+    inputs: list[int] = Field(default_factory=list)
+    call: int = 1
+    registered: bool = True
+
+    @property
+    def name(self) -> str:
+        """How feedback names the step: its path, or the function and where it was called."""
+        if self.source == "function":
+            return f"{self.op}() in {self.path}" if self.path else f"{self.op}()"
+        return self.path or self.op
+
+    @property
+    def width(self) -> int | None:
+        """Units of a dense/recurrent/embedding layer, filters of a convolution."""
+        value = self.settings.get("units", self.settings.get("filters"))
+        return value if isinstance(value, int) else None
+
+    @property
+    def has_parameters(self) -> bool:
+        return self.kind in PARAMETRISED
+
+
+class Holder(Untrusted):
+    """A layer object the model holds (or ran without holding), however often it ran."""
+
+    path: str = ""
+    op: str = ""
+    kind: str = "other"
+    settings: dict[str, Any] = Field(default_factory=dict)
+    params: Counts = Counts()
+    calls: int = 0
+    registered: bool = True
+
+
+class Optimizer(Untrusted):
+    name: str = ""
+    class_name: str = Field("", alias="class")
+    lr: Any = None
+    covers: float | None = None
+
+
+class Loss(Untrusted):
+    name: str = ""
+    class_name: str = Field("", alias="class")
+    function: str | None = None
+
+
+class Training(Untrusted):
+    compiled: bool | None = None
+    optimizers: list[Optimizer] = Field(default_factory=list)
+    losses: list[Loss] = Field(default_factory=list)
+
+
+class TamperEvidence(Untrusted):
+    guarded: bool = False
+    replaced: list[str] = Field(default_factory=list)
+
+    def problem(self) -> str | None:
+        """Why the probe's reading cannot be trusted, or None when it can."""
+        if self.replaced:
+            shown = ", ".join(self.replaced[:4]) + (f" and {len(self.replaced) - 4} more" if len(self.replaced) > 4 else "")
+            return (f"the notebook replaced {shown}, which the grader relies on to see what the model does; "
+                    "remove the code that reassigns it")
+        if not self.guarded:
+            return ("the grader could not verify the framework functions it relies on (the framework was not "
+                    "imported in the usual way when the notebook started)")
+        return None
+
+
+class Trace(Untrusted):
+    ok: bool
+    error: str | None = None
+    seconds: float = 0.0
+
+
+class ModelDescription(Untrusted):
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    schema_version: int = Field(1, alias="schema")
+    framework: Literal["pytorch", "keras"]
+    class_name: str = Field("", alias="class")
+    mode: str = "train"
+    inputs: list[dict[str, Any]] = Field(default_factory=list)
+    trace: Trace
+    layers: list[Step] = Field(default_factory=list, max_length=5000)
+    outputs: list[int] = Field(default_factory=list)
+    modules: list[Holder] = Field(default_factory=list, max_length=5000)
+    params: Counts = Counts()
+    truncated: bool = False
+    training: Training | None = None
+    tamper: TamperEvidence = TamperEvidence()
+
+    @model_validator(mode="after")
+    def _edges_point_backwards(self) -> "ModelDescription":
+        """Ids are positions and every edge points to an earlier step or a model input, so graph
+        walks always end."""
+        for position, step in enumerate(self.layers):
+            if step.id != position or any(source >= position for source in step.inputs):
+                raise ValueError(f"step {position} has id {step.id} or reads a later step")
+        return self
+
+    # ---- the questions checks ask ----------------------------------------------------------
+
+    def steps(self, kind: str | None = None) -> list[Step]:
+        return [step for step in self.layers if kind is None or step.kind == kind]
+
+    @cached_property
+    def output_layer(self) -> Step | None:
+        """The last step with parameters: the layer that produces the model's answer."""
+        return next((step for step in reversed(self.layers) if step.has_parameters), None)
+
+    def hidden(self, kind: str | None = None) -> list[Step]:
+        """Steps of kind, the output layer excluded."""
+        output = self.output_layer
+        return [step for step in self.steps(kind) if output is None or step.id != output.id]
+
+    def first_calls(self) -> list[Step]:
+        """Each layer object once, at its first call (shared layers run several times)."""
+        return [step for step in self.layers if step.call == 1]
+
+    @cached_property
+    def _consumers(self) -> dict[int, list[Step]]:
+        found: dict[int, list[Step]] = {}
+        for step in self.layers:
+            for source in step.inputs:
+                found.setdefault(source, []).append(step)
+        return found
+
+    def activation_after(self, step: Step) -> str:
+        """The activation applied to step's output: fused (Dense(activation=...)), or the
+        activation step it feeds, through BatchNorm/Dropout; 'linear' when there is none."""
+        fused = canonical_activation(step.settings.get("activation"))
+        if step.kind != "activation" and fused != "linear":
+            return fused
+        current = step
+        while True:
+            consumers = self._consumers.get(current.id)
+            if consumers is None and current.id + 1 < len(self.layers) and not self.layers[current.id + 1].inputs:
+                consumers = [self.layers[current.id + 1]]  # the data flow was lost (Keras raw ops): next step
+            if not consumers or len(consumers) != 1:
+                return "linear"
+            current = consumers[0]
+            if current.kind == "activation":
+                return canonical_activation(current.settings.get("activation"))
+            if current.kind not in _TRANSPARENT:
+                return "linear"
+
+    def activations_used(self) -> set[str]:
+        """Every activation that runs: activation steps and activations fused into layers."""
+        used = {canonical_activation(step.settings.get("activation")) for step in self.layers
+                if step.kind == "activation" or "activation" in step.settings}
+        return used - {"linear"}
+
+    @cached_property
+    def _ancestors(self) -> list[frozenset[int]]:
+        found: list[frozenset[int]] = []
+        for step in self.layers:
+            reached: set[int] = set()
+            for source in step.inputs:
+                reached |= {source} | (found[source] if source >= 0 else frozenset())
+            found.append(frozenset(reached))
+        return found
+
+    def skip_merges(self, kinds: tuple[str, ...]) -> list[Step]:
+        """Merges of those kinds whose operands split from a common earlier point: x + f(x),
+        a U-Net's concatenation of encoder and decoder features, a projection shortcut."""
+        merges = []
+        for step in self.layers:
+            if step.kind not in kinds or len(step.inputs) < 2:
+                continue
+            lines = [{source} | (self._ancestors[source] if source >= 0 else set()) for source in step.inputs]
+            if any(lines[i] & lines[j] for i in range(len(lines)) for j in range(i + 1, len(lines))):
+                merges.append(step)
+        return merges
+
+    def unused(self) -> list[Holder]:
+        """Layer objects the model holds that never ran."""
+        return [holder for holder in self.modules if holder.registered and holder.calls == 0
+                and not holder.settings.get("own_parameters")]
+
+    def unregistered(self) -> list[Holder]:
+        """Layer objects that ran without the model holding them (their weights never train)."""
+        return [holder for holder in self.modules if not holder.registered]

@@ -1,0 +1,61 @@
+"""The architecture table on the feedback page: the model as it ran, one row per step, with the
+rows a check found wrong marked, and the rubric's expected layers beside it when it gives them."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from grader.architecture.description import Counts, ModelDescription
+
+MAX_ROWS = 300
+_SHOWN = ("units", "filters", "kernel_size", "stride", "p", "activation", "recurrent_activation", "return_sequences",
+          "bidirectional", "type", "training", "num_heads", "scale_factor", "dim")
+
+
+def settings_text(settings: dict[str, Any]) -> str:
+    """units=256, activation=relu: the settings a student recognises, in a stable order."""
+    return ", ".join(f"{key}={value_text(settings[key])}" for key in _SHOWN if key in settings and settings[key] is not None)
+
+
+def value_text(value: Any) -> str:
+    """[3, 3] -> '3x3', 0.30000001192092896 -> '0.3'."""
+    if isinstance(value, list):
+        return "x".join(str(item) for item in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _shape_text(shape: list[int | None] | None) -> str:
+    """[2, 256] -> 'N x 256': the batch axis is the grader's choice, not the model's."""
+    if not shape:
+        return ""
+    return " x ".join(["N", *("?" if size is None else str(size) for size in shape[1:])])
+
+
+def _params(counts: Counts | None) -> str:
+    if counts is None or counts.total == 0:
+        return ""
+    if counts.frozen:
+        return f"{counts.total:,} (frozen)"
+    return f"{counts.total:,}" if counts.fully_trainable else f"{counts.total:,} ({counts.trainable:,} trainable)"
+
+
+def observed_rows(model: ModelDescription, marked: Iterable[int] = ()) -> list[dict[str, Any]]:
+    marked = set(marked)
+    rows = [{"number": step.id + 1, "name": step.name, "kind": step.kind, "settings": settings_text(step.settings),
+             "output": _shape_text(step.output_shape),
+             "params": _params(step.params), "marked": step.id in marked,
+             "note": "" if step.registered else "not registered: its weights are not the model's"}
+            for step in model.layers[:MAX_ROWS]]
+    rows += [{"number": "", "name": holder.path, "kind": holder.kind, "settings": settings_text(holder.settings),
+              "output": "", "params": _params(holder.params), "marked": True, "note": "defined but never ran"}
+             for holder in model.unused()]
+    return rows
+
+
+def architecture_details(model: ModelDescription, *, marked: Iterable[int] = (),
+                         expected: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """What CheckResult.details["architecture"] carries to the feedback page."""
+    return {"framework": model.framework, "model": model.class_name.rsplit(".", 1)[-1],
+            "total_params": f"{model.params.total:,}", "trainable_params": f"{model.params.trainable:,}",
+            "rows": observed_rows(model, marked), "expected": expected,
+            "truncated": len(model.layers) > MAX_ROWS or model.truncated}

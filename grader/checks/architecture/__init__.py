@@ -1,0 +1,136 @@
+"""`architecture`: what the student's model really is, read from a real forward pass in the
+kernel (grader.probe.introspect), checked against a list of declarative assertions.
+
+Checks that describe the same model with the same input share one probe (its id is a hash of
+the request), so a rubric may split the architecture into several checks with their own points
+at no extra cost."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from grader.architecture.description import ModelDescription
+from grader.architecture.table import architecture_details
+from grader.checks.architecture.assertion import Verdict
+from grader.checks.architecture.expectation import Expectation
+from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome
+from grader.checks.values import to_wire
+from grader.spec.assignment import Assignment, Strict
+from grader.spec.rubric import Check
+
+
+class Build(Strict):
+    """A fresh model from the student's class: `{class: MLP, args: [[64, 32, 16]]}`."""
+
+    class_name: str = Field(alias="class")
+    args: list[Any] = Field(default_factory=list)
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+
+
+class ArchitectureParams(Strict):
+    model: str | None = Field(None, description="the model's name in the notebook; default objects.model or 'model'")
+    build: Build | None = Field(None, description="describe a new instance of the student's class instead")
+    input_shape: list[int] | list[list[int]] | None = Field(None, description="one sample (no batch axis); "
+                                                            "a list of shapes for several inputs")
+    input_dtype: str | None = Field(None, description="e.g. int64 for token ids; default: the model's float type")
+    mode: Literal["train", "eval"] = "train"
+    batch: int | None = Field(None, ge=1, le=64)
+    expect: list[Expectation] = Field(min_length=1)
+    partial: bool = Field(False, description="earn the share of assertions that hold")
+
+    @model_validator(mode="after")
+    def _one_model(self) -> "ArchitectureParams":
+        if self.model is not None and self.build is not None:
+            raise ValueError("give model or build, not both")
+        return self
+
+    def inputs(self) -> list[dict] | None:
+        if self.input_shape is None:
+            return None
+        shapes = self.input_shape if self.input_shape and isinstance(self.input_shape[0], list) else [self.input_shape]
+        return [{"shape": shape, **({"dtype": self.input_dtype} if self.input_dtype else {})} for shape in shapes]
+
+    def target(self, assignment: Assignment) -> str:
+        return self.build.class_name if self.build else self.model or assignment.objects.get("model", "model")
+
+
+def model_request(params: ArchitectureParams, assignment: Assignment) -> dict:
+    """The probe request describing the model; identical requests get identical ids."""
+    request: dict[str, Any] = {"op": "model", "mode": params.mode}
+    if params.build:
+        request["build"] = {"class": params.build.class_name, "args": to_wire(params.build.args),
+                            "kwargs": to_wire(params.build.kwargs)}
+    else:
+        request["name"] = params.target(assignment)
+    if params.inputs():
+        request["input_specs"] = params.inputs()
+    if params.batch:
+        request["batch"] = params.batch
+    digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()[:12]
+    return {"id": f"model:{digest}", **request}
+
+
+class Architecture(CheckKind):
+    name = "architecture"
+    Params = ArchitectureParams
+
+    def probes(self, check: Check, params: ArchitectureParams, assignment: Assignment) -> list[dict]:
+        return [model_request(params, assignment)]
+
+    def evaluate(self, check: Check, params: ArchitectureParams, evidence: Evidence) -> Outcome:
+        target = params.target(evidence.assignment)
+        cell = evidence.observations.execution.defining(target)
+        number = cell.number if cell else None
+        result = evidence.observations.probe(model_request(params, evidence.assignment)["id"])
+        if not result.ok:
+            if "is not defined" in (result.error or ""):
+                return missing_name_outcome(target, result.error, evidence)
+            return Outcome.failed(f"could not read the model '{target}': {result.error}", cell=number)
+        try:
+            model = ModelDescription.model_validate(result.field("description"))
+        except ValidationError as exc:
+            return Outcome.failed(f"the model description that came back was malformed ({exc.errors()[0]['msg']})")
+        problem = model.tamper.problem()
+        if problem:
+            return Outcome.failed(f"architecture not checked: {problem}", cell=number)
+        verdicts = [verdict_for(item, model) for item in params.expect]
+        shows_layers = any(item.assertion.needs_trace for item in params.expect)
+        return _outcome(verdicts, model, params, number, table=shows_layers)
+
+
+NOT_RUN = "not checked: the forward pass failed"
+
+
+def verdict_for(item: Expectation, model: ModelDescription) -> Verdict:
+    """The item's verdict; assertions about layers are not judged when the forward pass failed."""
+    assertion = item.assertion
+    verdict = assertion.verdict(model)
+    if assertion.needs_trace and not model.trace.ok:
+        return Verdict(False, verdict.expected, NOT_RUN)
+    return verdict
+
+
+def _outcome(verdicts: list[Verdict], model: ModelDescription, params: ArchitectureParams, cell: int | None, *,
+             table: bool) -> Outcome:
+    """All assertions hold, or a message naming each one that does not; the layer table (for
+    checks about layers, not only about the loss or optimizer) with the offending rows marked."""
+    failing = [v for v in verdicts if not v.passed]
+    marked = sorted({step for v in failing for step in v.marked})
+    expected_rows = next((v.expected_rows for v in verdicts if v.expected_rows), None)
+    details = {"architecture": architecture_details(model, marked=marked, expected=expected_rows)} if table else {}
+    if not failing:
+        return Outcome.passed("as required: " + "; ".join(v.expected for v in verdicts), cell=cell, details=details)
+    fraction = (len(verdicts) - len(failing)) / len(verdicts) if params.partial else 0.0
+    blocked = [v.expected for v in failing if v.found == NOT_RUN]
+    problems = [f"expected {v.expected}, found {v.found}" for v in failing if v.found != NOT_RUN]
+    if blocked:
+        shape = " and ".join(str(spec.get("shape")) for spec in model.inputs) or "an input"
+        problems.insert(0, f"the model could not run on {shape} ({model.trace.error}), so these were not checked: "
+                           + "; ".join(blocked))
+    return Outcome(fraction, "; ".join(problems), expected="; ".join(v.expected for v in failing),
+                   observed="; ".join(v.found for v in failing if v.found != NOT_RUN) or model.trace.error,
+                   cell=cell, details=details)

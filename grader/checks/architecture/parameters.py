@@ -1,0 +1,74 @@
+"""Parameter counts and freezing: how big the model is, and which layers train."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import model_validator
+
+from grader.architecture.description import ModelDescription
+from grader.checks.architecture.assertion import Assertion, Verdict, names, plural
+from grader.checks.architecture.selectors import Range
+
+
+class Parameters(Assertion):
+    """`parameters: {total: {max: 100000}, trainable: {min: 1000}}`."""
+
+    needs_trace: ClassVar[bool] = False
+
+    total: Range | None = None
+    trainable: Range | None = None
+
+    @model_validator(mode="after")
+    def _something_to_check(self) -> "Parameters":
+        if self.total is None and self.trainable is None:
+            raise ValueError("give total, trainable or both")
+        return self
+
+    def verdict(self, model: ModelDescription) -> Verdict:
+        wanted = [f"{self.total.range_text()} parameters"] if self.total else []
+        wanted += [f"{self.trainable.range_text()} trainable parameters"] if self.trainable else []
+        passed = ((self.total is None or self.total.holds(model.params.total))
+                  and (self.trainable is None or self.trainable.holds(model.params.trainable)))
+        return Verdict(passed, ", ".join(wanted),
+                       f"{model.params.total:,} parameters, {model.params.trainable:,} trainable")
+
+
+FreezePolicy = Literal["all_but_last", "all", "none"]
+
+
+class Frozen(Assertion):
+    """`frozen: all_but_last` (transfer learning: every layer with weights frozen except the
+    replaced last layer, which trains fully), `all` or `none`."""
+
+    policy: FreezePolicy
+
+    def verdict(self, model: ModelDescription) -> Verdict:
+        weighted = [step for step in model.first_calls() if step.params and step.params.total]
+        if not weighted:
+            return Verdict(False, _EXPECTED[self.policy], "no layer with weights ran")
+        last = weighted[-1]
+        if self.policy == "all":
+            wrong = [step for step in weighted if not step.params.frozen]
+        elif self.policy == "none":
+            wrong = [step for step in weighted if not step.params.fully_trainable]
+        else:
+            wrong = [step for step in weighted[:-1] if not step.params.frozen]
+            wrong += [] if last.params.fully_trainable else [last]
+        found = "as required" if not wrong else _describe(wrong, last, self.policy)
+        return Verdict(not wrong, _EXPECTED[self.policy], found, marked=tuple(step.id for step in wrong))
+
+
+_EXPECTED = {"all_but_last": "every layer frozen except the last, which trains",
+             "all": "every layer frozen", "none": "every layer trainable"}
+
+
+def _describe(wrong: list, last, policy: str) -> str:  # noqa: ANN001 - Steps
+    trainable = [step for step in wrong if step is not last or policy != "all_but_last"]
+    parts = []
+    if trainable:
+        state = "frozen (or partly)" if policy == "none" else "trainable"
+        parts.append(f"{plural(len(trainable), 'layer')} {state}: {names(trainable)}")
+    if policy == "all_but_last" and last in wrong:
+        parts.append(f"the last layer {last.name} is not fully trainable ({last.params.trainable:,} of {last.params.total:,})")
+    return "; ".join(parts)

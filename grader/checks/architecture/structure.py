@@ -1,0 +1,81 @@
+"""The model's structure beyond single layers: skip connections, a known backbone, and layers
+that are defined but never run or run without being registered."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import field_validator
+
+from grader.architecture.backbones import BACKBONES, find_backbone, structure_summary
+from grader.architecture.description import ModelDescription
+from grader.checks.architecture.assertion import Assertion, Verdict, names, plural
+from grader.checks.architecture.selectors import Range
+
+_MERGES = {"add": ("add",), "concat": ("concat",), "any": ("add", "concat", "multiply", "merge")}
+
+
+class SkipConnections(Assertion, Range):
+    """`skip_connections: {kind: add, min: 1}`: merges whose operands split from a common
+    earlier point (a residual x + f(x), a U-Net's concatenated encoder features)."""
+
+    kind: Literal["add", "concat", "any"] = "any"
+
+    def verdict(self, model: ModelDescription) -> Verdict:
+        found = model.skip_merges(_MERGES[self.kind])
+        noun = "skip connections" if self.kind == "any" else f"skip connections ({self.kind})"
+        return Verdict(self.holds(len(found)), f"{self.range_text()} {noun}",
+                       f"{len(found)}" + (f" ({names(found)})" if found else ""),
+                       marked=() if self.holds(len(found)) else tuple(step.id for step in found))
+
+
+class Backbone(Assertion):
+    """`backbone: {name: vgg16}`: the backbone's convolution stack runs in the model, followed
+    by `fully_connected` dense layers (default: as many as the original head; `any`: not checked)."""
+
+    name: str
+    fully_connected: int | Literal["any"] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value.lower() not in BACKBONES:
+            raise ValueError(f"unknown backbone {value!r}; known: {', '.join(BACKBONES)}")
+        return value.lower()
+
+    def verdict(self, model: ModelDescription) -> Verdict:
+        backbone = BACKBONES[self.name]
+        dense = backbone.fully_connected if self.fully_connected is None else self.fully_connected
+        expected = (f"a {self.name.upper()} backbone ({backbone.convolution_count} 3x3 convolutions, "
+                    f"{list(backbone.convolutions).count('M')} max-pools)")
+        expected += "" if dense == "any" else f" then {plural(int(dense), 'dense layer')}"
+        match = find_backbone(model, backbone)
+        if match is None:
+            return Verdict(False, expected, f"convolutions (M = max-pool): {structure_summary(model)}")
+        if dense != "any" and len(match.head) != dense:
+            return Verdict(False, expected, f"the {self.name.upper()} convolutions, then "
+                                            f"{plural(len(match.head), 'dense layer')}",
+                           marked=tuple(step.id for step in match.head))
+        return Verdict(True, expected, f"{self.name.upper()} found: {len(match.convolutions)} convolutions, "
+                                       f"{plural(len(match.head), 'dense layer')} after them")
+
+
+class AllLayersRun(Assertion):
+    """`all_layers_run: true`: no layer is defined and then left out of forward."""
+
+    def verdict(self, model: ModelDescription) -> Verdict:
+        unused = model.unused()
+        return Verdict(not unused, "every layer the model defines runs",
+                       "all run" if not unused else f"never run: {', '.join(h.path for h in unused[:5])}")
+
+
+class AllLayersRegistered(Assertion):
+    """`all_layers_registered: true`: every layer that runs belongs to the model (PyTorch: not
+    kept in a plain list or dict, whose layers the optimizer never sees)."""
+
+    def verdict(self, model: ModelDescription) -> Verdict:
+        stray = [step for step in model.layers if not step.registered]
+        hint = " (use nn.ModuleList / nn.ModuleDict instead of a plain list or dict)" if model.framework == "pytorch" else ""
+        return Verdict(not stray, "every layer that runs is registered in the model",
+                       "all registered" if not stray else f"not registered: {names(stray)}{hint}",
+                       marked=tuple(step.id for step in stray))
