@@ -78,19 +78,33 @@ def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_js
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Results folder (default: grading-output/ASSIGNMENT); one sub-folder per submission.")
 @click.option("--sandbox", "sandbox_name", default="local", show_default=True,
-              help="Sandbox backend (see docs/sandbox.md).")
+              help="Sandbox backend: local or docker (see docs/sandbox.md, docs/docker.md).")
 @click.option("--json", "as_json", is_flag=True, help="Print all results as JSON on stdout.")
+@click.option("--gpus", default=None, help="docker: GPUs for each container: all, a count, or device ids (device=0, 0,1).")
+@click.option("--memory", default=None, help="Override resources.memory, e.g. 8GiB.")
+@click.option("--cpus", default=None, help="Override resources.cpus.")
+@click.option("--timeout", default=None, help="Override limits.total_timeout (seconds).")
+@click.option("--limit", "limits", multiple=True, metavar="KEY=VALUE",
+              help="Override any limits.* or resources.* key, e.g. --limit disk=2GiB (repeatable).")
+@click.option("--image", default=None, help="docker: use this image instead of the assignment's runtime image.")
 def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Path | None, sandbox_name: str,
-          as_json: bool) -> None:
+          as_json: bool, gpus: str | None, memory: str | None, cpus: str | None, timeout: str | None,
+          limits: tuple[str, ...], image: str | None) -> None:
     """Grade notebooks (files or folders of .ipynb) with every check."""
     from grader.batch import grade_paths
+    from grader.overrides import parse_assignments, with_overrides
     from grader.report.table import checks_table, summary_table
     from grader.sandbox import get_sandbox
     from grader.spec.course import load_assignment
 
-    loaded = load_assignment(assignment, root=course)
+    if sandbox_name != "docker" and (gpus or image):
+        raise click.UsageError("--gpus and --image need --sandbox docker")
+    named = {"gpus": gpus, "memory": memory, "cpus": cpus, "total_timeout": timeout}
+    overrides = {**parse_assignments(limits), **{key: value for key, value in named.items() if value is not None}}
+    loaded = with_overrides(load_assignment(assignment, root=course), overrides)
+    options = {"requirements": loaded.spec.requirements, "image": image} if sandbox_name == "docker" else {}
     out = out or Path("grading-output") / loaded.id
-    results = grade_paths(loaded, list(paths), sandbox=get_sandbox(sandbox_name), out=out,
+    results = grade_paths(loaded, list(paths), sandbox=get_sandbox(sandbox_name, **options), out=out,
                           progress=lambda r: click.echo(f"  {r.submission_id}: {r.status.value} {r.score:g}/{r.max_score:g}", err=True))
     table = checks_table(results[0]) if len(results) == 1 else summary_table(results)
     _report(results, as_json=as_json, table=table)
@@ -139,6 +153,82 @@ def release(course: Path | None, assignment: str, out: Path) -> None:
     target = make_bundle(load_assignment(assignment, root=course), out)
     click.echo(f"bundle written to {target}")
     click.echo(f"students self-check with: grader check {target} NOTEBOOK.ipynb")
+
+
+@main.group()
+def image() -> None:
+    """Runtime images for the docker sandbox (see docs/docker.md)."""
+
+
+IMAGE_RECIPE_OPTIONS = [
+    COURSE_OPTION,
+    click.option("--cpu/--cuda", "cpu", default=True, help="CPU image (default) or CUDA image."),
+    click.option("--assignment", default=None, help="Add this assignment's requirements (default: none beyond the grader's own)."),
+    click.option("--requirement", "requirements", multiple=True, metavar="PACKAGE", help="Add a package (repeatable)."),
+]
+
+
+def _recipe_options(command):  # noqa: ANN001, ANN202 - a click command
+    for option in reversed(IMAGE_RECIPE_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _recipe(course: Path | None, cpu: bool, assignment: str | None, requirements: tuple[str, ...]):  # noqa: ANN202
+    from grader.sandbox.images import Recipe
+    from grader.spec.course import load_assignment
+
+    wanted = tuple(load_assignment(assignment, root=course).spec.requirements) if assignment else ()
+    return Recipe("cpu" if cpu else "cuda", wanted + requirements)
+
+
+TORCH_INDEX_OPTION = click.option("--torch-index", default="auto", show_default=True,
+                                  help="Index for torch: a URL, auto (PyTorch's CPU or CUDA index), or none (pip's own configuration).")
+
+
+@image.command("build")
+@_recipe_options
+@click.option("--base", default=None, help="Base image with python3 and venv (default: python:3.11-slim-bookworm).")
+@click.option("--wheelhouse", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Offline: install only from the wheels in this folder (see `grader image wheelhouse`).")
+@TORCH_INDEX_OPTION
+@click.option("--rebuild", is_flag=True, help="Build even if the image exists.")
+@click.option("--quiet", is_flag=True, help="Do not print the build output.")
+def image_build(course: Path | None, cpu: bool, assignment: str | None, requirements: tuple[str, ...], base: str | None,
+                wheelhouse: Path | None, torch_index: str, rebuild: bool, quiet: bool) -> None:
+    """Build the runtime image (or reuse it when it exists with the same base)."""
+    from grader.sandbox.docker import connect
+    from grader.sandbox.images import DEFAULT_BASE, build_image
+
+    recipe = _recipe(course, cpu, assignment, requirements)
+    outcome = build_image(connect(), recipe, base=base or DEFAULT_BASE, wheelhouse=wheelhouse,
+                          torch_index=None if torch_index == "none" else torch_index, rebuild=rebuild,
+                          log=(lambda line: None) if quiet else (lambda line: click.echo(line, err=True)))
+    how = "reused" if outcome.reused else f"built in {outcome.seconds:.0f} s"
+    click.echo(f"{outcome.tag} ({how}, {outcome.size / 1e6:.0f} MB)")
+
+
+@image.command("wheelhouse")
+@_recipe_options
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--python-version", default="3.11", show_default=True, help="The image's Python version.")
+@TORCH_INDEX_OPTION
+def image_wheelhouse(course: Path | None, cpu: bool, assignment: str | None, requirements: tuple[str, ...],
+                     directory: Path, python_version: str, torch_index: str) -> None:
+    """Download every wheel an offline `image build --wheelhouse DIRECTORY` needs (run where PyPI is reachable)."""
+    from grader.sandbox.images import download_wheelhouse
+
+    count = download_wheelhouse(directory, _recipe(course, cpu, assignment, requirements), python_version=python_version,
+                                torch_index=None if torch_index == "none" else torch_index,
+                                log=lambda line: click.echo(line, err=True))
+    click.echo(f"{directory}: {count} wheels")
+
+
+@image.command("tag")
+@_recipe_options
+def image_tag(course: Path | None, cpu: bool, assignment: str | None, requirements: tuple[str, ...]) -> None:
+    """Print the tag of the runtime image (what `grade --sandbox docker` looks for)."""
+    click.echo(_recipe(course, cpu, assignment, requirements).tag)
 
 
 def _report(results: list[GradeResult], *, as_json: bool, table: str) -> None:

@@ -91,6 +91,7 @@ def get_sandbox(name: str, **options: object) -> Sandbox:
 
 
 def _load_backends() -> None:
+    import grader.sandbox.docker  # noqa: F401  (registers itself; imports the Docker SDK only when used)
     import grader.sandbox.local  # noqa: F401  (registers itself)
 
 

@@ -19,11 +19,11 @@ import psutil
 
 import grader
 from grader.sandbox.base import Sandbox, SandboxRequest, SandboxResult, register
+from grader.sandbox.common import LOG_TAIL_BYTES, sandbox_environment
 from grader.sandbox.limits import limit_setter, plan_limits
 from grader.sandbox.staging import stage
 from grader.sandbox.supervise import WALL_CLOCK_EXIT
 
-LOG_TAIL_BYTES = 64 * 1024
 GRACE_SECONDS = 15
 
 
@@ -41,7 +41,7 @@ class LocalSandbox(Sandbox):
             command = [sys.executable, "-m", "grader.sandbox.supervise", str(request.wall_timeout), "--",
                        sys.executable, "-m", "grader.harness", str(job_file)]
             killed, timed_out, log_tail = _run_bounded(command, cwd=root / request.job.workdir,
-                                            env=sandbox_environment(root, request), preexec=limit_setter(limits),
+                                            env=_environment(root, request), preexec=limit_setter(limits),
                                             timeout=request.wall_timeout + GRACE_SECONDS)
             return SandboxResult.from_outdir(root / request.job.outdir, observations_cap=request.job.observations_cap,
                                              killed=killed, timed_out=timed_out, log_tail=log_tail, notes=notes,
@@ -50,29 +50,9 @@ class LocalSandbox(Sandbox):
             _remove_tree(root)
 
 
-def sandbox_environment(root: Path, request: SandboxRequest) -> dict[str, str]:
-    """Only what the notebook needs; nothing from the grader's own environment leaks in."""
-    threads = str(request.job.threads)
-    package_parent = str(Path(grader.__file__).resolve().parent.parent)
-    return {
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
-        "HOME": str(root / "home"),
-        "TMPDIR": str(root / "tmp"),
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "PYTHONPATH": package_parent,
-        "PYTHONNOUSERSITE": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "MPLBACKEND": "Agg",
-        "IPYTHONDIR": str(root / "home" / ".ipython"),
-        "JUPYTER_RUNTIME_DIR": str(root / "tmp" / "jupyter"),
-        "OMP_NUM_THREADS": threads,
-        "MKL_NUM_THREADS": threads,
-        "OPENBLAS_NUM_THREADS": threads,
-        "MALLOC_ARENA_MAX": "2",
-        "CUDA_VISIBLE_DEVICES": "",
-        "GRADER_SANDBOX": "local",
-    }
+def _environment(root: Path, request: SandboxRequest) -> dict[str, str]:
+    return sandbox_environment(root, threads=request.job.threads, python_dir=str(Path(sys.executable).parent),
+                               package_parent=str(Path(grader.__file__).resolve().parent.parent), backend="local")
 
 
 def _run_bounded(command: list[str], *, cwd: Path, env: dict[str, str], preexec, timeout: float) -> tuple[str | None, bool, str]:  # noqa: ANN001

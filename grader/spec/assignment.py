@@ -29,6 +29,7 @@ class Resources(Strict):
     processes: int = Field(256, gt=0)
     open_files: int = Field(1024, gt=0)
     file_size: Size = Field(1024**3, description="largest file the notebook may write")
+    disk: Size = Field(1024**3, description="docker sandbox: size of the scratch folder, held in memory")
     output: Size = Field(1024**2, description="captured output kept per cell")
     gpus: str | None = Field(None, description="docker sandbox only: 'all', a count or device ids")
 

@@ -1,0 +1,52 @@
+"""Command-line overrides of an assignment's limits and resources (`grader grade --memory 8GiB`).
+
+They produce an updated copy of the loaded assignment, validated like the YAML it came from, so
+every backend sees one consistent spec and never a second source of limits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from pydantic import ValidationError
+
+from grader.errors import UsageError
+from grader.spec.assignment import Limits, Resources
+from grader.spec.course import LoadedAssignment
+
+SECTIONS = {"limits": Limits, "resources": Resources}
+
+
+def with_overrides(assignment: LoadedAssignment, overrides: dict[str, Any]) -> LoadedAssignment:
+    """A copy of assignment with overrides ({"memory": "8GiB", "total_timeout": 60, ...}; a key is
+    a field of `limits` or `resources`) applied. Unknown keys and invalid values are usage errors."""
+    if not overrides:
+        return assignment
+    known = sorted(key for model in SECTIONS.values() for key in model.model_fields)
+    unknown = sorted(set(overrides) - set(known))
+    if unknown:
+        raise UsageError(f"unknown limit {', '.join(unknown)}; known: {', '.join(known)}")
+    spec = assignment.spec
+    updated: dict[str, Any] = {}
+    for section, model in SECTIONS.items():
+        mine = {key: value for key, value in overrides.items() if key in model.model_fields}
+        if not mine:
+            continue
+        try:
+            updated[section] = model.model_validate({**getattr(spec, section).model_dump(), **mine})
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise UsageError(f"invalid override: {problems}") from None
+    return dataclasses.replace(assignment, spec=spec.model_copy(update=updated))
+
+
+def parse_assignments(pairs: tuple[str, ...]) -> dict[str, str]:
+    """KEY=VALUE strings (from repeated --limit options) as a dict."""
+    parsed = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--limit {pair!r}: use KEY=VALUE, e.g. --limit memory=8GiB")
+        parsed[key.strip().replace("-", "_")] = value.strip()
+    return parsed
