@@ -29,6 +29,7 @@ def sandbox_environment(root: PurePath, *, threads: int, python_dir: str, packag
         "MKL_NUM_THREADS": str(threads),
         "OPENBLAS_NUM_THREADS": str(threads),
         "MALLOC_ARENA_MAX": "2",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
         "CUDA_VISIBLE_DEVICES": "",
         "GRADER_SANDBOX": backend,
     }

@@ -32,6 +32,7 @@ def plan_limits(resources: Resources, cpu_seconds: int) -> tuple[dict[int, int],
             limits[getattr(resource, name)] = int(value)
         else:
             notes.append(f"{name} is not available on this platform")
+    notes.append("the local sandbox does not bound total disk use (resources.disk); file_size bounds each file")
     if sys.platform == "darwin":
         notes.append("macOS does not enforce RLIMIT_AS: memory is not limited")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
