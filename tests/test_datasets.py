@@ -101,7 +101,24 @@ def test_generation_is_deterministic(cache: Path, tmp_path: Path) -> None:
     for name in ("mnist", "blobs2d"):
         get_provider(name).ensure(fresh)
         get_provider(name).ensure(fresh)  # idempotent
-    assert tree_bytes(fresh) == tree_bytes(cache)
+    assert tree_bytes(fresh / "public") == tree_bytes(cache / "public")
+
+
+def test_hidden_split_comes_from_a_secret_seed_per_cache(cache: Path, tmp_path: Path) -> None:
+    """The public source must not let a notebook regenerate the hidden labels: each cache draws
+    its own seed (kept private beside the split), and the split is the one that seed makes."""
+    for name in ("mnist", "blobs2d"):
+        provider = get_provider(name)
+        seed_file = cache / "hidden" / name / "seed"
+        assert seed_file.stat().st_mode & 0o077 == 0
+        other = tmp_path / "other"
+        provider.ensure(other)
+        assert (other / "hidden" / name / "seed").read_text() != seed_file.read_text()
+        x, y = provider.split(cache, "hidden")
+        x_again, y_again = provider.generate("hidden", int(seed_file.read_text()))
+        np.testing.assert_array_equal(x, x_again)
+        np.testing.assert_array_equal(y, y_again)
+        assert (provider.hidden_seed(cache), provider.hidden_seed(cache)) == (int(seed_file.read_text()),) * 2
 
 
 def test_mnist_is_learnable_but_not_trivial(cache: Path) -> None:

@@ -522,7 +522,7 @@ def write_blobs2d_data() -> None:
     path = ROOT / "assignments" / "nn-basics" / "data" / "blobs2d.npz"
     arrays = {}
     for split in ("train", "test"):
-        arrays[f"x_{split}"], arrays[f"y_{split}"] = provider.generate(split)
+        arrays[f"x_{split}"], arrays[f"y_{split}"] = provider.generate(split, provider.public_seeds[split])
     write_atomic(path, npz_bytes(arrays))
     print(f"wrote {path.relative_to(ROOT)}")
 

@@ -3,20 +3,25 @@
 Layout under a cache directory:
     public/<name>/...        train + test, in the on-disk format(s) students' loaders read
     hidden/<name>/hidden.npz held-out evaluation split (keys x, y); never given to a sandbox
+    hidden/<name>/seed       the secret seed the hidden split was generated from
 
 Files already in the cache are never overwritten, so an instructor can drop in the real
-dataset; only what is missing is generated, deterministically.
+dataset; only what is missing is generated. Public splits come from fixed seeds (every machine
+gives students the same data); the hidden split comes from a random seed made once per cache
+and kept beside it, because a seed in the grader's public source would let a notebook
+regenerate the hidden labels.
 """
 
 from __future__ import annotations
 
+import secrets
 import warnings
 from abc import ABC, abstractmethod
 from pathlib import Path
 
 import numpy as np
 
-from grader.datasets.files import load_npz, npz_bytes, write_atomic
+from grader.datasets.files import load_npz, npz_bytes, write_atomic, write_once
 
 PUBLIC_SPLITS = ("train", "test")
 
@@ -26,10 +31,11 @@ class DatasetProvider(ABC):
 
     name: str
     public_file: str  # .npz under public/<name>/ with keys x_train, y_train, x_test, y_test
+    public_seeds: dict[str, int]  # {"train": ..., "test": ...}: fixed, so every cache agrees
 
     @abstractmethod
-    def generate(self, split: str) -> tuple[np.ndarray, np.ndarray]:
-        """Deterministic stand-in (inputs, labels) for "train", "test" or "hidden"."""
+    def generate(self, split: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """Stand-in (inputs, labels) for "train", "test" or "hidden", determined by `seed`."""
 
     @abstractmethod
     def sandbox_files(self, cache: Path) -> list[tuple[Path, str]]:
@@ -42,6 +48,13 @@ class DatasetProvider(ABC):
     def hidden_path(self, cache: Path) -> Path:
         return Path(cache) / "hidden" / self.name / "hidden.npz"
 
+    def hidden_seed(self, cache: Path) -> int:
+        """The cache's secret seed for the hidden split, created on first use."""
+        path = Path(cache) / "hidden" / self.name / "seed"
+        if not path.exists():
+            write_once(path, str(secrets.randbits(63)).encode())
+        return int(path.read_text())
+
     def ensure(self, cache: Path) -> None:
         """Create whatever files are missing; idempotent and safe to run concurrently."""
         public = self.public_dir(cache) / self.public_file
@@ -51,7 +64,7 @@ class DatasetProvider(ABC):
                 warnings.warn(
                     f"{public} was provided but {hidden} was not; the generated stand-in hidden "
                     "split may not match the provided data's distribution", stacklevel=2)
-            x, y = self.generate("hidden")
+            x, y = self.generate("hidden", self.hidden_seed(cache))
             write_atomic(hidden, npz_bytes({"x": x, "y": y}))
         if not public.exists():
             write_atomic(public, npz_bytes(self.public_arrays(cache)))
@@ -61,7 +74,7 @@ class DatasetProvider(ABC):
         """Contents for a missing public .npz; subclasses may recover them from other files."""
         arrays: dict[str, np.ndarray] = {}
         for split in PUBLIC_SPLITS:
-            arrays[f"x_{split}"], arrays[f"y_{split}"] = self.generate(split)
+            arrays[f"x_{split}"], arrays[f"y_{split}"] = self.generate(split, self.public_seeds[split])
         return arrays
 
     def write_derived(self, cache: Path) -> None:

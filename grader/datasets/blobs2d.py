@@ -13,7 +13,6 @@ import numpy as np
 from grader.datasets.base import DatasetProvider
 
 SIZES = {"train": 800, "test": 400, "hidden": 400}
-SEEDS = {"train": 2_000_001, "test": 2_000_002, "hidden": 8_888_888}
 RADII = (1.0, 2.0)  # class 0 inside, class 1 outside
 RADIAL_NOISE = 0.22
 DEST = "work/data/blobs2d.npz"
@@ -22,9 +21,10 @@ DEST = "work/data/blobs2d.npz"
 class Blobs2dProvider(DatasetProvider):
     name = "blobs2d"
     public_file = "blobs2d.npz"
+    public_seeds = {"train": 2_000_001, "test": 2_000_002}
 
-    def generate(self, split: str) -> tuple[np.ndarray, np.ndarray]:
-        rng = np.random.default_rng(SEEDS[split])
+    def generate(self, split: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        rng = np.random.default_rng(seed)
         n = SIZES[split]
         labels = rng.permutation(np.arange(n) % 2).astype(np.int64)
         radius = np.asarray(RADII)[labels] + rng.normal(0.0, RADIAL_NOISE, size=n)

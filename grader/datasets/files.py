@@ -33,6 +33,22 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def write_once(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Create `path` with `data` unless it exists: of racing writers exactly one wins, and
+    everybody then reads the winner's bytes (a hard link fails where a file is already there)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, mode)
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp)
+
+
 def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     """A compressed .npz (what `np.savez_compressed` makes) without its wall-clock timestamps."""
     buf = io.BytesIO()

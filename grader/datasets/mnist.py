@@ -17,7 +17,6 @@ from grader.datasets.idx import decode_idx, encode_idx
 from grader.datasets.render import render_digits
 
 SIZES = {"train": 12000, "test": 2000, "hidden": 2000}
-SEEDS = {"train": 1_000_001, "test": 1_000_002, "hidden": 7_777_777}
 IDX_FILES = {
     "train-images-idx3-ubyte": "x_train",
     "train-labels-idx1-ubyte": "y_train",
@@ -31,9 +30,10 @@ TORCHVISION_DIR = "work/data/MNIST/raw"
 class MnistProvider(DatasetProvider):
     name = "mnist"
     public_file = "mnist.npz"
+    public_seeds = {"train": 1_000_001, "test": 1_000_002}
 
-    def generate(self, split: str) -> tuple[np.ndarray, np.ndarray]:
-        return render_digits(SEEDS[split], SIZES[split])
+    def generate(self, split: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        return render_digits(seed, SIZES[split])
 
     def public_arrays(self, cache: Path) -> dict[str, np.ndarray]:
         """Rebuild the .npz from IDX files an instructor supplied, else generate."""
