@@ -1,0 +1,1 @@
+"""One module per lab; each defines make(), which writes that lab's notebooks."""
