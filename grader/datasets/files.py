@@ -55,7 +55,8 @@ def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     with zipfile.ZipFile(buf, "w") as archive:
         for key, array in arrays.items():
             member = io.BytesIO()
-            np.lib.format.write_array(member, np.ascontiguousarray(array), allow_pickle=False)
+            # object arrays (ragged sequences, as Keras's imdb.npz holds them) need pickle
+            np.lib.format.write_array(member, np.ascontiguousarray(array), allow_pickle=array.dtype.hasobject)
             info = zipfile.ZipInfo(f"{key}.npy", date_time=_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, member.getvalue())

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from grader.datasets.base import DatasetProvider
 from grader.datasets.blobs2d import Blobs2dProvider
+from grader.datasets.imdb import ImdbProvider
 from grader.datasets.mnist import MnistProvider
 
-_PROVIDERS: dict[str, DatasetProvider] = {p.name: p for p in (MnistProvider(), Blobs2dProvider())}
+_PROVIDERS: dict[str, DatasetProvider] = {p.name: p for p in (MnistProvider(), Blobs2dProvider(), ImdbProvider())}
 
 
 def default_cache_dir() -> Path:
