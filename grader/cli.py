@@ -15,6 +15,9 @@ from grader.results import GradeResult, batch_exit_code
 COURSE_OPTION = click.option("--course", type=click.Path(file_okay=False, path_type=Path), default=None,
                              envvar="GRADER_COURSE", help="Course folder with assignments/ and rubrics/.")
 
+GRADEBOOK_OPTION = click.option("--gradebook", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                                required=True, envvar="GRADER_GRADEBOOK", help="The course's gradebook.")
+
 
 class GraderGroup(click.Group):
     """Turns grader errors into their exit codes and one clear line on stderr."""
@@ -76,40 +79,139 @@ def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_js
 @click.argument("assignment")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Results folder (default: grading-output/ASSIGNMENT); one sub-folder per submission.")
+              help="Results folder (default: grading-output/ASSIGNMENT); one sub-folder per student.")
+@click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path), default=None, envvar="GRADER_GRADEBOOK",
+              help="The course's SQLite gradebook (default: gradebook.sqlite beside the results folder).")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="CSV mapping LMS ids/logins/e-mails to students (see docs/batch.md).")
+@click.option("--regrade", is_flag=True, help="Run again even what the gradebook already holds for this rubric version.")
+@click.option("--workers", type=int, default=None, help="Submissions graded at once (default 1, or one per GPU slot).")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: threads on this machine; ray: tasks on the Ray cluster at --address.")
+@click.option("--address", default=None, help="Ray cluster address (with --executor ray), e.g. auto or HOST:6379.")
 @click.option("--sandbox", "sandbox_name", default="local", show_default=True,
               help="Sandbox backend: local or docker (see docs/sandbox.md, docs/docker.md).")
-@click.option("--json", "as_json", is_flag=True, help="Print all results as JSON on stdout.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 @click.option("--gpus", default=None, help="docker: GPUs for each container: all, a count, or device ids (device=0, 0,1).")
+@click.option("--gpu-devices", default=None, help="docker: pin each submission to one of these GPUs (0,1,... or all).")
+@click.option("--gpu-share", type=int, default=1, show_default=True, help="Submissions sharing one GPU at a time.")
 @click.option("--memory", default=None, help="Override resources.memory, e.g. 8GiB.")
 @click.option("--cpus", default=None, help="Override resources.cpus.")
 @click.option("--timeout", default=None, help="Override limits.total_timeout (seconds).")
 @click.option("--limit", "limits", multiple=True, metavar="KEY=VALUE",
               help="Override any limits.* or resources.* key, e.g. --limit disk=2GiB (repeatable).")
 @click.option("--image", default=None, help="docker: use this image instead of the assignment's runtime image.")
-def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Path | None, sandbox_name: str,
-          as_json: bool, gpus: str | None, memory: str | None, cpus: str | None, timeout: str | None,
-          limits: tuple[str, ...], image: str | None) -> None:
-    """Grade notebooks (files or folders of .ipynb) with every check."""
-    from grader.batch import grade_paths
+def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Path | None, gradebook: Path | None,
+          roster: Path | None, regrade: bool, workers: int | None, executor: str, address: str | None,
+          sandbox_name: str, as_json: bool, gpus: str | None, gpu_devices: str | None, gpu_share: int,
+          memory: str | None, cpus: str | None, timeout: str | None, limits: tuple[str, ...], image: str | None) -> None:
+    """Grade a class: notebooks, folders or LMS export zips (Canvas, Moodle) into the gradebook.
+    Already-graded submissions are skipped, so an interrupted run resumes where it stopped."""
+    from grader.batch.gpus import parse_devices
+    from grader.batch.session import ClassRun, grade_class
     from grader.overrides import parse_assignments, with_overrides
     from grader.report.table import checks_table, summary_table
-    from grader.sandbox import get_sandbox
     from grader.spec.course import load_assignment
 
-    if sandbox_name != "docker" and (gpus or image):
-        raise click.UsageError("--gpus and --image need --sandbox docker")
+    if sandbox_name != "docker" and (gpus or image or gpu_devices):
+        raise click.UsageError("--gpus, --gpu-devices and --image need --sandbox docker")
     named = {"gpus": gpus, "memory": memory, "cpus": cpus, "total_timeout": timeout}
     overrides = {**parse_assignments(limits), **{key: value for key, value in named.items() if value is not None}}
     loaded = with_overrides(load_assignment(assignment, root=course), overrides)
-    options = {"requirements": loaded.spec.requirements, "image": image} if sandbox_name == "docker" else {}
     out = out or Path("grading-output") / loaded.id
-    results = grade_paths(loaded, list(paths), sandbox=get_sandbox(sandbox_name, **options), out=out,
-                          progress=lambda r: click.echo(f"  {r.submission_id}: {r.status.value} {r.score:g}/{r.max_score:g}", err=True))
-    table = checks_table(results[0]) if len(results) == 1 else summary_table(results)
-    _report(results, as_json=as_json, table=table)
-    click.echo(f"results: {out}", err=True)
+    devices = parse_devices(gpu_devices)
+    options = ClassRun(
+        assignment=loaded, paths=list(paths), out=out, gradebook=gradebook or out.parent / "gradebook.sqlite",
+        roster=roster, sandbox=sandbox_name,
+        sandbox_options={"requirements": loaded.spec.requirements, "image": image} if sandbox_name == "docker" else {},
+        workers=workers or max(1, len(devices) * gpu_share), gpu_devices=devices, gpu_share=gpu_share,
+        executor=executor, address=address, regrade=regrade)
+    summary = grade_class(options)
+    results = list(summary.outcome.results.values())
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
+    elif results:
+        click.echo(checks_table(results[0]) if len(results) == 1 else summary_table(results))
+    for source, reason in summary.intake.refused:
+        click.echo(f"refused {source}: {reason}", err=True)
+    if summary.intake.missing:
+        click.echo(f"no submission from: {', '.join(s.name for s in summary.intake.missing)}", err=True)
+    click.echo(f"results: {out}  gradebook: {options.gradebook}", err=True)
+    sys.exit(int(summary.exit_code))
+
+
+@main.command()
+@COURSE_OPTION
+@click.argument("assignment")
+@GRADEBOOK_OPTION
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Results folder (default: the gradebook's folder / ASSIGNMENT).")
+@click.option("--workers", type=int, default=1, show_default=True)
+@click.option("--sandbox", "sandbox_name", default="local", show_default=True)
+def regrade(course: Path | None, assignment: str, gradebook: Path, out: Path | None, workers: int,
+            sandbox_name: str) -> None:
+    """After a rubric change: grade every current submission under the new rubric version,
+    re-scoring stored observations where the change allows it instead of re-running notebooks."""
+    from grader.batch.session import regrade_class
+    from grader.report.table import summary_table
+    from grader.spec.course import load_assignment
+
+    loaded = load_assignment(assignment, root=course)
+    options = {"requirements": loaded.spec.requirements} if sandbox_name == "docker" else {}
+    outcome = regrade_class(loaded, gradebook, out or gradebook.parent / loaded.id, sandbox=sandbox_name,
+                            sandbox_options=options, workers=workers)
+    results = list(outcome.results.values())
+    click.echo(summary_table(results))
+    click.echo(f"rubric v{loaded.rubric.version}: {outcome.rescored} re-scored from stored observations, "
+               f"{outcome.graded - outcome.rescored} run again, {outcome.skipped} already current", err=True)
     sys.exit(int(batch_exit_code(results)))
+
+
+@main.group()
+def manual() -> None:
+    """Points an instructor enters for `manual` checks (e.g. a paper review)."""
+
+
+@manual.command("set")
+@COURSE_OPTION
+@GRADEBOOK_OPTION
+@click.argument("assignment")
+@click.argument("student")
+@click.argument("check_id", metavar="CHECK")
+@click.argument("points", type=float)
+@click.option("--comment", default="", help="Shown to the student with the points.")
+def manual_set(course: Path | None, gradebook: Path, assignment: str, student: str, check_id: str, points: float,
+               comment: str) -> None:
+    """Give STUDENT (id, login or e-mail) POINTS on the manual check CHECK."""
+    from grader.gradebook.manual import ManualEntry, validate_entry
+    from grader.gradebook.store import Gradebook
+    from grader.spec.course import load_assignment
+
+    rubric = load_assignment(assignment, root=course).rubric
+    validate_entry(ManualEntry(student, check_id, points, comment), rubric)
+    with Gradebook.open(gradebook) as book:
+        book.set_manual(assignment, book.find_student(student), check_id, points, comment)
+    click.echo(f"{student}: {check_id} = {points:g}")
+
+
+@manual.command("import")
+@COURSE_OPTION
+@GRADEBOOK_OPTION
+@click.argument("assignment")
+@click.argument("sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def manual_import(course: Path | None, gradebook: Path, assignment: str, sheet: Path) -> None:
+    """Enter manual points from a CSV with columns student, check, points, comment. All rows are
+    checked first: one bad row changes nothing."""
+    from grader.gradebook.manual import read_sheet
+    from grader.gradebook.store import Gradebook
+    from grader.spec.course import load_assignment
+
+    entries = read_sheet(sheet, load_assignment(assignment, root=course).rubric)
+    with Gradebook.open(gradebook) as book:
+        resolved = [(book.find_student(e.student), e) for e in entries]
+        for student_id, entry in resolved:
+            book.set_manual(assignment, student_id, entry.check, entry.points, entry.comment)
+    click.echo(f"{len(entries)} manual grade(s) entered from {sheet}")
 
 
 @main.command()

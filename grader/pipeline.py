@@ -30,36 +30,93 @@ class GradingRun:
     data_cache: Path | None = None
 
 
+@dataclass
+class Prepared:
+    """A submission ready for a sandbox: the request, and what stays on the host to score it."""
+
+    assignment: LoadedAssignment
+    notebook: Path
+    submission_id: str
+    checks: list
+    labels: dict
+    request: SandboxRequest | None      # None: ungradable before any sandbox (see `failure`)
+    probes: list[dict]
+    failure: tuple[Status, str] | None
+    started: float
+
+
+@dataclass
+class Graded:
+    """A finished grade and the raw observations it was scored from (kept for re-scoring)."""
+
+    result: GradeResult
+    observations: str | None
+    probes: list[dict]
+
+
 def grade_notebook(assignment: LoadedAssignment, notebook: Path, run: GradingRun, *,
                    submission_id: str | None = None) -> GradeResult:
     """Grade one notebook; always returns a result, and writes it if run.out_dir is set."""
+    return grade(assignment, notebook, run, submission_id=submission_id).result
+
+
+def grade(assignment: LoadedAssignment, notebook: Path, run: GradingRun, *, submission_id: str | None = None) -> Graded:
+    prepared = prepare(assignment, notebook, run, submission_id=submission_id)
+    sandboxed = run.sandbox.run(prepared.request) if prepared.request is not None else None
+    return conclude(prepared, sandboxed, run)
+
+
+def prepare(assignment: LoadedAssignment, notebook: Path, run: GradingRun, *,
+            submission_id: str | None = None, refused: str | None = None) -> Prepared:
+    """Screen the file and plan the probes; the part that runs on the host before a sandbox.
+    `refused` is why intake could not take the file at all (it is then ungradable)."""
     started = time.monotonic()
-    submission_id = submission_id or notebook.stem
     checks = assignment.checks(public_only=run.public_only)
-    common = dict(submission_id=submission_id, assignment=assignment.spec, rubric=assignment.rubric,
-                  checks=checks, params=assignment.params)
-    sandboxed: SandboxResult | None = None
+    prepared = Prepared(assignment=assignment, notebook=notebook, submission_id=submission_id or notebook.stem,
+                        checks=checks, labels={}, request=None, probes=[], failure=None, started=started)
+    if refused:
+        prepared.failure = (Status.UNGRADABLE, refused)
+        return prepared
     try:
         load_submission(notebook)  # cheap host-side screen: garbage never costs a sandbox start
     except Ungradable as exc:
-        result = score(**common, observations=None, labels={}, failure=(Status.UNGRADABLE, str(exc)))
+        prepared.failure = (Status.UNGRADABLE, str(exc))
+        return prepared
+    plan = plan_probes(checks, assignment.params, assignment.spec)
+    files, prepared.labels = evaluation_data(assignment.spec, plan.splits, run.data_cache)
+    prepared.probes = plan.probes
+    prepared.request = _request(assignment, notebook, plan.probes, files)
+    return prepared
+
+
+def conclude(prepared: Prepared, sandboxed: SandboxResult | None, run: GradingRun) -> Graded:
+    """Score what the sandbox saw and write the results; `sandboxed` is None for a file that
+    never reached a sandbox."""
+    observations_text = sandboxed.observations if sandboxed is not None else None
+    if sandboxed is None:
+        result = _score(prepared, None, prepared.failure)
     else:
-        plan = plan_probes(checks, assignment.params, assignment.spec)
-        files, labels = evaluation_data(assignment.spec, plan.splits, run.data_cache)
-        sandboxed = run.sandbox.run(_request(assignment, notebook, plan.probes, files))
         observations, failure = interpret(sandboxed)
         scoring_started = time.monotonic()
-        result = score(**common, observations=observations, labels=labels, failure=failure)
+        result = _score(prepared, observations, failure)
         result.timings["scoring"] = round(time.monotonic() - scoring_started, 4)
         result.timings["sandbox"] = round(sandboxed.seconds, 3)
         if observations is not None:
             result.timings["execution"] = observations.execution.seconds
         result.notes += sandboxed.notes
-    result.timings["total"] = round(time.monotonic() - started, 3)
-    result.sha256 = _sha256(notebook)
+        result.peak_memory_mb = sandboxed.peak_memory_mb
+    result.timings["total"] = round(time.monotonic() - prepared.started, 3)
+    result.sha256 = _sha256(prepared.notebook)
     if run.out_dir is not None:
-        write_outputs(run.out_dir, result, assignment, sandboxed, public_view=run.public_only)
-    return result
+        write_outputs(run.out_dir, result, prepared.assignment, sandboxed, public_view=run.public_only)
+    return Graded(result=result, observations=observations_text, probes=prepared.probes)
+
+
+def _score(prepared: Prepared, observations: Observations | None, failure: tuple[Status, str] | None) -> GradeResult:
+    assignment = prepared.assignment
+    return score(submission_id=prepared.submission_id, assignment=assignment.spec, rubric=assignment.rubric,
+                 checks=prepared.checks, params=assignment.params, observations=observations,
+                 labels=prepared.labels, failure=failure)
 
 
 def _request(assignment: LoadedAssignment, notebook: Path, probes: list[dict], files: dict[str, bytes]) -> SandboxRequest:
@@ -75,6 +132,8 @@ def _request(assignment: LoadedAssignment, notebook: Path, probes: list[dict], f
 
 def interpret(sandboxed: SandboxResult) -> tuple[Observations | None, tuple[Status, str] | None]:
     """Observations if usable, else the status and reason that explain their absence."""
+    if sandboxed.failed:
+        return None, (Status.ERROR, sandboxed.failed)
     if sandboxed.observations is None:
         if sandboxed.timed_out:
             return None, (Status.TIMEOUT, sandboxed.killed or "the notebook ran out of time")

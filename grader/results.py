@@ -61,6 +61,7 @@ class GradeResult:
     cells: list[dict[str, Any]] = field(default_factory=list)  # failing cells, for feedback
     notes: list[str] = field(default_factory=list)
     sha256: str = ""                 # of the submitted file: same content, same grade
+    peak_memory_mb: float | None = None  # largest resident memory of the notebook's processes
     schema: int = GRADE_SCHEMA_VERSION
 
     @property

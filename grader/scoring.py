@@ -3,6 +3,7 @@ No I/O happens here, so every rule about points, visibility and messages is test
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -83,3 +84,19 @@ def _assemble(submission_id: str, assignment: Assignment, rubric: Rubric, status
         score=round(sum(r.points for r in results), 4), max_score=sum(r.max_points for r in results),
         pass_mark=rubric.pass_mark, checks=results, message=reason,
         environment=dict(observations.environment) if observations else {}, cells=cells)
+
+
+def with_manual_points(result: GradeResult, entered: Mapping[str, tuple[float, str]]) -> GradeResult:
+    """`result` with the instructor's points ({check id: (points, comment)}) in its manual
+    checks; points are clamped to the check's maximum. Other checks are never touched."""
+    checks = []
+    for check in result.checks:
+        if check.kind == "manual" and check.id in entered:
+            points, comment = entered[check.id]
+            points = round(min(max(points, 0.0), check.max_points), 4)
+            status = (CheckStatus.PASSED if points >= check.max_points else
+                      CheckStatus.PARTIAL if points > 0 else CheckStatus.FAILED)
+            check = replace(check, points=points, status=status,
+                            message=comment or f"{points:g} of {check.max_points:g} points from the instructor")
+        checks.append(check)
+    return replace(result, checks=checks, score=round(sum(c.points for c in checks), 4))

@@ -35,8 +35,9 @@ def test_grade_a_batch_writes_one_folder_each_and_returns_the_worst_code(tmp_pat
     before = sha256(good)
     done = grader("grade", "toy", str(tmp_path), "--out", str(tmp_path / "out"), "--json")
     assert done.returncode == 3, done.stderr
-    results = json.loads(done.stdout)
-    assert {r["submission_id"]: r["status"] for r in results} == {"alice": "graded", "bob": "ungradable"}
+    summary = json.loads(done.stdout)
+    assert {r["submission_id"]: r["status"] for r in summary["results"]} == {"alice": "graded", "bob": "ungradable"}
+    assert summary["statuses"] == {"graded": 1, "ungradable": 1} and summary["exit_code"] == 3
     for name in ("alice", "bob"):
         assert (tmp_path / "out" / name / "grade.json").is_file()
         assert (tmp_path / "out" / name / "feedback.html").is_file()

@@ -323,16 +323,23 @@ def test_notebook_that_removes_the_probe_module_fails_only_the_probed_checks(gra
 
 
 def test_submission_named_with_path_traversal_stays_in_its_folder(docker_sandbox, toy, tmp_path):
-    from grader.batch import grade_paths
+    from grader.batch.executors import ThreadExecutor
+    from grader.batch.run import grade_submissions, record_intake
+    from grader.gradebook.store import Gradebook
+    from grader.intake.collect import take_in
+    from grader.pipeline import GradingRun
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     make_notebook(inbox / "..\\..\\escape.ipynb", TOY_GOOD)
     make_notebook(inbox / "...ipynb", TOY_GOOD)
-    results = grade_paths(toy, [inbox], sandbox=docker_sandbox, out=tmp_path / "out")
-    assert [r.status for r in results] == [Status.GRADED, Status.GRADED]
+    with Gradebook.open(tmp_path / "out" / "gradebook.sqlite") as book:
+        submissions = record_intake(book, toy, take_in([inbox]))
+        outcome = grade_submissions(book, toy, submissions, executor=ThreadExecutor(docker_sandbox, 2),
+                                    out=tmp_path / "out" / "toy", run=GradingRun(sandbox=docker_sandbox))
+    assert [r.status for r in outcome.results.values()] == [Status.GRADED, Status.GRADED]
     written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("grade.json"))
-    assert len(written) == 2 and all(p.parts[0] == "out" and len(p.parts) == 3 for p in written)
+    assert len(written) == 2 and all(p.parts[:2] == ("out", "toy") and len(p.parts) == 4 for p in written)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inbox", "out"]
 
 
@@ -386,7 +393,7 @@ def test_cli_grades_in_docker_with_limit_overrides(engine, docker_sandbox, tmp_p
     done = cli("grade", "toy", str(notebook), "--sandbox", "docker", "--image", Recipe("cpu", TEST_REQUIREMENTS).tag,
                   "--memory", "1GiB", "--timeout", "30", "--limit", "disk=256MiB", "--out", str(tmp_path / "out"), "--json")
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["status"] == "graded"
+    assert json.loads(done.stdout)["results"][0]["status"] == "graded"
     assert "no GPU" in " ".join(json.loads((tmp_path / "out" / "alice" / "grade.json").read_text())["notes"])
 
 

@@ -9,6 +9,7 @@ from typing import Callable
 
 from grader.errors import UsageError
 from grader.harness.job import HarnessJob
+from grader.sandbox.supervise import peak_memory_mb
 from grader.spec.assignment import Resources
 
 
@@ -39,6 +40,12 @@ class SandboxResult:
     log_tail: str = ""
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # e.g. limits this platform could not enforce
+    failed: str | None = None          # the grading machinery itself failed (not the notebook's fault)
+
+    @property
+    def peak_memory_mb(self) -> float | None:
+        """Largest resident memory of the notebook's processes, as the supervisor reported it."""
+        return peak_memory_mb(self.log_tail)
 
     @classmethod
     def from_outdir(cls, outdir: Path, *, observations_cap: int, notebook_cap: int = 64 * 1024**2,

@@ -9,6 +9,7 @@ Exit status: the command's, or 124 if the wall clock ran out.
 from __future__ import annotations
 
 import ctypes
+import resource
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import psutil
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_PDEATHSIG = 1
 WALL_CLOCK_EXIT = 124
+PEAK_MEMORY_MARK = "[supervisor] peak memory: "
 
 
 def become_subreaper() -> bool:
@@ -63,7 +65,22 @@ def main(argv: list[str]) -> int:
     if leftovers:
         print(f"[supervisor] killed {leftovers} leftover process(es) after {time.monotonic() - started:.1f} s",
               file=sys.stderr, flush=True)
+    # Every descendant is gone now, so nothing the notebook prints can come after this line.
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(f"{PEAK_MEMORY_MARK}{peak_kib / 1024:.1f} MB", file=sys.stderr, flush=True)
     return status
+
+
+def peak_memory_mb(log_tail: str) -> float | None:
+    """The peak resident memory the supervisor reported: the largest process of the notebook's
+    tree (the kernel, usually). Only the last line counts: the notebook cannot forge it."""
+    lines = log_tail.rstrip().splitlines()
+    if not lines or not lines[-1].startswith(PEAK_MEMORY_MARK):
+        return None
+    try:
+        return float(lines[-1][len(PEAK_MEMORY_MARK):].split()[0])
+    except (ValueError, IndexError):
+        return None
 
 
 if __name__ == "__main__":

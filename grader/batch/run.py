@@ -1,0 +1,152 @@
+"""Grading a class into the gradebook: record every submission, skip what is already graded,
+run the rest on an executor, and store each grade the moment it is scored.
+
+Nothing finished is ever lost: a grade is committed before the next one is awaited, so an
+interrupted run resumes where it stopped and ends with the same gradebook as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from grader.batch.progress import Progress
+from grader.evaluation import evaluation_data
+from grader.gradebook.store import Gradebook, StoredSubmission
+from grader.intake.collect import Intake, folder_name
+from grader.observations import Observations
+from grader.pipeline import Graded, GradingRun, Prepared, conclude, prepare, write_outputs
+from grader.plan import plan_probes
+from grader.results import GradeResult, Status
+from grader.sandbox import SandboxRequest
+from grader.scoring import score
+from grader.spec.course import LoadedAssignment
+
+
+class Executor(Protocol):
+    workers: int
+    running: set[str]
+
+    def submit(self, key: str, request: SandboxRequest) -> None: ...
+    def finished(self): ...  # noqa: ANN201 - Iterator[tuple[str, SandboxResult] | None]
+    def close(self) -> None: ...
+
+
+@dataclass
+class BatchOutcome:
+    """What a run did: every current result (graded now or earlier) and how each was obtained."""
+
+    results: dict[str, GradeResult] = field(default_factory=dict)   # by results folder
+    graded: int = 0
+    skipped: int = 0
+    rescored: int = 0
+
+
+def record_intake(book: Gradebook, assignment: LoadedAssignment, intake: Intake) -> list[StoredSubmission]:
+    """Every file found becomes a stored submission (older attempts too, so attempts count);
+    returns each student's current one."""
+    for item in [*intake.older, *intake.submissions]:
+        book.add_submission(assignment.id, item.student, folder_name(item.student), item.sha256, item.data or b"",
+                            source=item.source, submitted_at=item.submitted_at, problem=item.problem)
+    return book.latest_submissions(assignment.id)
+
+
+def grade_submissions(book: Gradebook, assignment: LoadedAssignment, submissions: list[StoredSubmission], *,
+                      executor: Executor, out: Path, run: GradingRun, regrade: bool = False,
+                      rescore: bool = False, progress: Progress | None = None) -> BatchOutcome:
+    """Grade each submission not yet graded under this rubric version (all with `regrade`).
+    With `rescore`, a stored result under an older rubric is re-scored from its observations
+    when the new rubric asks the sandbox nothing new; only the others run again."""
+    outcome = BatchOutcome()
+    version = assignment.rubric.version
+    waiting: dict[str, tuple[StoredSubmission, Prepared]] = {}
+    try:
+        for stored in submissions:
+            folder = stored.folder
+            if not regrade and book.has_result(stored.id, version):
+                outcome.results[folder] = book.stored_result(stored.id, version).result
+                outcome.skipped += 1
+                _finished(progress, outcome.results[folder], skipped=True)
+                continue
+            if rescore and (graded := _rescored(book, assignment, stored, out, run)) is not None:
+                _store(book, stored, graded, outcome)
+                outcome.rescored += 1
+                _finished(progress, graded.result)
+                continue
+            notebook = _materialise(book, stored, out)
+            prepared = prepare(assignment, notebook, _run_into(run, out, folder), submission_id=folder,
+                               refused=stored.problem)
+            if prepared.request is None:
+                _store(book, stored, conclude(prepared, None, _run_into(run, out, folder)), outcome)
+                _finished(progress, outcome.results[folder])
+                continue
+            waiting[folder] = (stored, prepared)
+            executor.submit(folder, prepared.request)
+        for event in executor.finished():
+            if progress:
+                progress.tick(len(executor.running))
+            if event is None:
+                continue
+            folder, sandboxed = event
+            stored, prepared = waiting.pop(folder)
+            graded = conclude(prepared, sandboxed, _run_into(run, out, folder))
+            _store(book, stored, graded, outcome)
+            _finished(progress, graded.result)
+    finally:
+        executor.close()
+    return outcome
+
+
+def _finished(progress: Progress | None, result: GradeResult, *, skipped: bool = False) -> None:
+    if progress is None:
+        return
+    ok = result.status is Status.GRADED
+    how = "stored" if skipped else result.status.value
+    progress.finished(f"{result.submission_id}: {how} {result.score:g}/{result.max_score:g}", ok=ok,
+                      seconds=result.timings.get("total", 0.0), skipped=skipped)
+
+
+def _store(book: Gradebook, stored: StoredSubmission, graded: Graded, outcome: BatchOutcome) -> None:
+    book.record_result(stored.id, graded.result, observations=graded.observations, probes=graded.probes)
+    outcome.results[stored.folder] = graded.result
+    outcome.graded += 1
+
+
+def _run_into(run: GradingRun, out: Path, folder: str) -> GradingRun:
+    return GradingRun(sandbox=run.sandbox, public_only=run.public_only, out_dir=out / folder, data_cache=run.data_cache)
+
+
+def _materialise(book: Gradebook, stored: StoredSubmission, out: Path) -> Path:
+    """The submission's bytes as a file beside its results (the sandbox copies it from there);
+    a refused submission leaves an empty file, so its folder still shows what was received."""
+    path = out / stored.folder / "submission.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(book.submission_bytes(stored.id))
+    return path
+
+
+def _rescored(book: Gradebook, assignment: LoadedAssignment, stored: StoredSubmission, out: Path,
+              run: GradingRun) -> Graded | None:
+    """Score stored observations against the current rubric, or None when it needs a new run:
+    no stored observations, or a probe the earlier run was not asked for."""
+    previous = book.stored_result(stored.id)
+    if previous is None or previous.observations is None or previous.probes is None:
+        return None
+    checks = assignment.checks(public_only=run.public_only)
+    plan = plan_probes(checks, assignment.params, assignment.spec)
+    asked = {p["id"]: p for p in previous.probes}
+    if any(asked.get(p["id"]) != p for p in plan.probes):
+        return None
+    try:
+        observations = Observations.parse(previous.observations)
+    except ValueError:
+        return None
+    _, labels = evaluation_data(assignment.spec, plan.splits, run.data_cache)
+    result = score(submission_id=stored.folder, assignment=assignment.spec, rubric=assignment.rubric, checks=checks,
+                   params=assignment.params, observations=observations, labels=labels)
+    old = previous.result
+    result.timings, result.notes = dict(old.timings), [*old.notes, f"re-scored from the observations of rubric v{old.rubric_version}"]
+    result.sha256, result.peak_memory_mb, result.environment = old.sha256, old.peak_memory_mb, old.environment
+    write_outputs(out / stored.folder, result, assignment, None, public_view=run.public_only)
+    return Graded(result=result, observations=previous.observations, probes=previous.probes)

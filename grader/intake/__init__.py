@@ -1,0 +1,1 @@
+"""Intake of submissions: files, folders and LMS exports, safely unpacked, one per student."""
