@@ -1,0 +1,38 @@
+"""PrairieLearn external grader results (/grade/results/results.json).
+
+PrairieLearn's format: `gradable` (false: the submission could not be graded and does not use up
+an attempt), `score` as a fraction in [0, 1], `message`, `output`, and `tests`, each with `name`,
+`points`, `max_points`, `message` and `output`. Manual points are graded in
+PrairieLearn's own manual grading, so the score is a fraction of the automatic points only.
+"""
+
+from __future__ import annotations
+
+import json
+
+from grader.exports.common import automatic_checks, automatic_max, points, student_output, summary_line
+from grader.results import GradeResult, Status
+
+
+def results(result: GradeResult) -> dict:
+    gradable = result.status not in (Status.UNGRADABLE, Status.ERROR)
+    total = automatic_max(result)
+    document = {
+        "gradable": gradable,
+        "score": min(1.0, max(0.0, round(result.score / total, 4))) if gradable and total else 0.0,
+        "message": summary_line(result),
+        "output": result.message or "",
+        "tests": [{"name": f"Hidden check {number}" if check.visibility == "hidden" else check.title,
+                   "points": points(check.points),
+                   "max_points": points(check.max_points),
+                   "message": student_output(check),
+                   "output": ""}
+                  for number, check in enumerate(automatic_checks(result), start=1)],
+    }
+    if not gradable:
+        document["format_errors"] = [result.message or f"the notebook was {result.status.value}"]
+    return document
+
+
+def render(result: GradeResult) -> str:
+    return json.dumps(results(result), indent=2, ensure_ascii=False) + "\n"
