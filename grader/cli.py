@@ -219,7 +219,8 @@ def manual_import(course: Path | None, gradebook: Path, assignment: str, sheet: 
 @click.argument("assignment", required=False)
 @click.option("--all", "all_assignments", is_flag=True, help="Validate every assignment in the course.")
 @click.option("--sandbox", "sandbox_name", default="local", show_default=True)
-def validate(course: Path | None, assignment: str | None, all_assignments: bool, sandbox_name: str) -> None:
+@click.option("--workers", type=int, default=1, show_default=True, help="Notebooks graded at once.")
+def validate(course: Path | None, assignment: str | None, all_assignments: bool, sandbox_name: str, workers: int) -> None:
     """Prove the reference solution earns full marks and each known-wrong submission loses
     exactly the checks it declares. Exit 0 if all hold, 1 if any does not."""
     from grader.pipeline import GradingRun
@@ -234,7 +235,7 @@ def validate(course: Path | None, assignment: str | None, all_assignments: bool,
     run = GradingRun(sandbox=get_sandbox(sandbox_name))
     ok = True
     for name in names:
-        report = validate_assignment(load_assignment(name, root=root), run)
+        report = validate_assignment(load_assignment(name, root=root), run, workers=workers)
         ok &= report.ok
         click.secho(f"{name}: {'ok' if report.ok else 'FAILED'}", fg="green" if report.ok else "red", bold=True)
         for verdict in report.verdicts:

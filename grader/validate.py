@@ -4,6 +4,7 @@ loses exactly the checks its metadata declares (metadata.grader.expect)."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,16 +33,18 @@ class ValidationReport:
         return bool(self.verdicts) and all(v.ok for v in self.verdicts)
 
 
-def validate_assignment(assignment: LoadedAssignment, run: GradingRun) -> ValidationReport:
+def validate_assignment(assignment: LoadedAssignment, run: GradingRun, *, workers: int = 1) -> ValidationReport:
+    """Grade the reference and every known-wrong notebook (`workers` at a time) and judge each."""
     report = ValidationReport(assignment.id)
     if assignment.reference is None:
         report.verdicts.append(Verdict("reference", False, "no reference solution found"))
         return report
-    report.verdicts.append(_check_reference(grade_notebook(assignment, assignment.reference, run)))
-    for notebook in assignment.known_wrong:
-        expect = read_expectation(notebook)
-        result = grade_notebook(assignment, notebook, run, submission_id=notebook.stem)
-        report.verdicts.append(_check_wrong(notebook, expect, result, assignment))
+    notebooks = [assignment.reference, *assignment.known_wrong]
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        results = list(pool.map(lambda nb: grade_notebook(assignment, nb, run, submission_id=nb.stem), notebooks))
+    report.verdicts.append(_check_reference(results[0]))
+    for notebook, result in zip(assignment.known_wrong, results[1:]):
+        report.verdicts.append(_check_wrong(notebook, read_expectation(notebook), result, assignment))
     return report
 
 

@@ -17,7 +17,7 @@ LABS = list_assignments(REPO)
 @pytest.mark.slow
 @pytest.mark.parametrize("lab", LABS)
 def test_lab_validates(lab: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "grader", "validate", lab, "--course", str(REPO)],
+    done = subprocess.run([sys.executable, "-m", "grader", "validate", lab, "--course", str(REPO), "--workers", "2"],
                           capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{lab}: ok" in done.stdout
