@@ -216,6 +216,10 @@ class ModelDescription(Untrusted):
                 merges.append(step)
         return merges
 
+    def ancestors(self, step_id: int) -> frozenset[int]:
+        """Every step whose output step_id's output was computed from."""
+        return self._ancestors[step_id]
+
     def unused(self) -> list[Holder]:
         """Layer objects the model holds that never ran."""
         return [holder for holder in self.modules if holder.registered and holder.calls == 0

@@ -11,6 +11,7 @@ from grader.checks.architecture.assertion import Assertion
 from grader.checks.architecture.counting import Count, OutputUnits, Widths
 from grader.checks.architecture.ordering import Order, Sequence
 from grader.checks.architecture.parameters import FreezePolicy, Frozen, Parameters
+from grader.checks.architecture.residual import ResidualBlocks
 from grader.checks.architecture.selectors import LayerSelector
 from grader.checks.architecture.structure import AllLayersRegistered, AllLayersRun, Backbone, SkipConnections
 from grader.checks.architecture.training import Loss, Optimizer
@@ -29,6 +30,7 @@ class Expectation(Strict):
     parameters: Parameters | None = None
     frozen: FreezePolicy | None = None
     skip_connections: SkipConnections | None = None
+    residual_blocks: ResidualBlocks | None = None
     backbone: Backbone | None = None
     all_layers_run: Literal[True] | None = None
     all_layers_registered: Literal[True] | None = None
