@@ -7,10 +7,11 @@ from pathlib import Path
 
 from grader.datasets.base import DatasetProvider
 from grader.datasets.blobs2d import Blobs2dProvider
+from grader.datasets.fashion_mnist import FashionMnistProvider
 from grader.datasets.imdb import ImdbProvider
 from grader.datasets.mnist import MnistProvider
 
-_PROVIDERS: dict[str, DatasetProvider] = {p.name: p for p in (MnistProvider(), Blobs2dProvider(), ImdbProvider())}
+_PROVIDERS: dict[str, DatasetProvider] = {p.name: p for p in (MnistProvider(), FashionMnistProvider(), Blobs2dProvider(), ImdbProvider())}
 
 
 def default_cache_dir() -> Path:
