@@ -11,10 +11,11 @@ from grader.checks.gradcheck import Gradcheck
 from grader.checks.manual import Manual
 from grader.checks.metric import Metric
 from grader.checks.output import Output
+from grader.checks.table import Table
 from grader.checks.variable import Variable
 
 KINDS: dict[str, CheckKind] = {kind.name: kind for kind in
                                (Executes(), Function(), Variable(), Metric(), Output(), Artifact(), Manual(),
-                                Architecture(), Gradcheck())}
+                                Architecture(), Gradcheck(), Table())}
 
 __all__ = ["KINDS", "CheckKind", "Evidence", "Outcome"]

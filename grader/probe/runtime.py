@@ -206,7 +206,14 @@ def gradcheck(request: dict, namespace: dict) -> dict:
                            eps=request.get("eps", 1e-6), atol=request.get("atol", 1e-4))
 
 
+def table(request: dict, namespace: dict) -> dict:
+    from grader.probe.table import read_table
+
+    return read_table(request, namespace)
+
+
 OPERATIONS: dict[str, Callable[[dict, dict], dict]] = {
+    "table": table,
     "environment": environment,
     "model": model,
     "gradcheck": gradcheck,

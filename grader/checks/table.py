@@ -1,0 +1,94 @@
+"""`table`: a results table (a pandas DataFrame) has the required columns and rows, varies enough
+columns (a hyper-parameter search over several parameters), and states parameter counts that
+match the notebook's models (a comparison table the student did not fill in by hand)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from grader.checks.architecture.selectors import Range
+from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome, probe_id
+from grader.spec.assignment import Assignment, Strict
+from grader.spec.rubric import Check
+
+
+class Varied(Strict):
+    """At least `min` columns, other than `exclude`, take two or more distinct values."""
+
+    min: int = Field(ge=1)
+    exclude: list[str] = Field(default_factory=list, description="result columns, e.g. accuracy")
+
+
+class ParameterCounts(Strict):
+    """Each row's `count_column` equals the parameter count of the notebook variable that its
+    `model_column` names."""
+
+    model_column: str
+    count_column: str
+
+
+class TableParams(Strict):
+    name: str
+    columns: list[str] = Field(default_factory=list, description="columns the table must have")
+    rows: Range | None = None
+    varied: Varied | None = None
+    parameter_counts: ParameterCounts | None = None
+
+
+class Table(CheckKind):
+    name = "table"
+    Params = TableParams
+
+    def probes(self, check: Check, params: TableParams, assignment: Assignment) -> list[dict]:
+        request: dict[str, Any] = {"id": probe_id(check.id), "op": "table", "name": params.name}
+        if params.parameter_counts:
+            request["parameter_counts"] = params.parameter_counts.model_dump()
+        return [request]
+
+    def evaluate(self, check: Check, params: TableParams, evidence: Evidence) -> Outcome:
+        result = evidence.observations.probe(probe_id(check.id))
+        cell = evidence.observations.execution.defining(params.name)
+        number = cell.number if cell else None
+        if not result.ok:
+            if "is not defined" in (result.error or ""):
+                return missing_name_outcome(params.name, result.error, evidence)
+            return Outcome.failed(f"could not read the table '{params.name}': {result.error}", cell=number)
+        if not result.field("table"):
+            return Outcome.failed(f"'{params.name}' is a {result.field('type')}, expected a pandas DataFrame",
+                                  cell=number)
+        problems = list(_problems(params, result))
+        if problems:
+            return Outcome.failed(f"'{params.name}': " + "; ".join(problems), cell=number,
+                                  observed=f"{result.field('rows')} rows, columns {result.field('columns')}")
+        return Outcome.passed(f"'{params.name}' is as required ({result.field('rows')} rows)", cell=number)
+
+
+def _problems(params: TableParams, result: Any) -> Any:
+    columns = result.field("columns") or []
+    missing = [column for column in params.columns if column not in columns]
+    if missing:
+        yield f"columns are {columns}, missing {missing}"
+    rows = result.field("rows")
+    if params.rows and not params.rows.holds(rows):
+        yield f"it has {rows} rows, expected {params.rows.range_text()}"
+    if params.varied:
+        distinct = result.field("distinct") or {}
+        varied = [column for column, count in distinct.items() if count >= 2 and column not in params.varied.exclude]
+        if len(varied) < params.varied.min:
+            yield (f"only {len(varied)} column(s) take two or more values ({', '.join(varied) or 'none'}), expected "
+                   f"at least {params.varied.min} besides {params.varied.exclude}")
+    if params.parameter_counts:
+        yield from _count_problems(params.parameter_counts, columns, result.field("parameter_counts") or [])
+
+
+def _count_problems(counts: ParameterCounts, columns: list[str], rows: list[dict]) -> Any:
+    if counts.model_column not in columns or counts.count_column not in columns:
+        return  # the missing column is already reported
+    for row in rows:
+        if row.get("problem"):
+            yield f"row '{row.get('model')}': {row['problem']}"
+        elif row.get("stated") != row.get("counted"):
+            yield (f"row '{row.get('model')}' states {row.get('stated')} parameters, the model has "
+                   f"{row.get('counted')}")
