@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-import jinja2
-
+from grader.report.jinja import environment
+from grader.report.messages import messages
 from grader.results import CheckResult, GradeResult
 from grader.spec.assignment import Assignment
 
 
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    """Built once per process: template parsing is most of the rendering cost."""
-    return jinja2.Environment(loader=jinja2.PackageLoader("grader.report", "templates"),
-                              autoescape=True, trim_blocks=True, lstrip_blocks=True)
-
-
-def render_feedback(result: GradeResult, assignment: Assignment, *, student_view: bool) -> str:
-    """The page a student reads. Hidden checks show only their points, never their content."""
-    rows = [_row(check, number) for number, check in enumerate(result.checks, start=1)]
-    return _environment().get_template("feedback.html.j2").render(
-        result=result, assignment=assignment, rows=rows, student_view=student_view,
+def render_feedback(result: GradeResult, assignment: Assignment, *, student_view: bool, lang: str = "en") -> str:
+    """The page a student reads, in English or Russian (`lang`). Hidden checks show only their
+    points, never their content."""
+    t = messages(lang)
+    rows = [_row(check, number, t) for number, check in enumerate(result.checks, start=1)]
+    return environment().get_template("feedback.html.j2").render(
+        result=result, assignment=assignment, rows=rows, student_view=student_view, t=t, lang=lang,
         percent=100 * result.score / result.max_score if result.max_score else 0.0)
 
 
-def _row(check: CheckResult, number: int) -> dict:
+def _row(check: CheckResult, number: int, t: dict) -> dict:
     hidden = check.visibility == "hidden"
     return {
-        "title": f"Hidden check {number}" if hidden else check.title,
+        "title": t["hidden_check"].format(number=number) if hidden else check.title,
         "hidden": hidden,
         "status": check.status.value,
         "points": check.points,

@@ -1,0 +1,80 @@
+"""The class report: one self-contained page (inline CSS and SVG, no scripts) with the score
+distribution, pass rate per check, runtime and memory per submission, status counts, and a
+table linking every student's feedback page."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import replace
+from pathlib import Path
+
+from grader.exports import safe_file_name
+from grader.gradebook.records import ClassEntry
+from grader.report import plots
+from grader.report.feedback import render_feedback
+from grader.report.jinja import environment
+from grader.report.messages import messages
+from grader.results import CheckStatus, Status, write_atomically
+from grader.spec.course import LoadedAssignment
+
+FEEDBACK_DIR = "feedback"
+STATUS_COLOURS = {"graded": "#1a7f37", "ungradable": "#9a6700", "timeout": "#bc4c00", "crashed": "#cf222e",
+                  "error": "#59636e"}
+
+
+def write_class_report(entries: list[ClassEntry], assignment: LoadedAssignment, out: Path, *, lang: str = "en") -> Path:
+    """index.html plus feedback/<student>.html for each student, all in `lang`; returns index.html."""
+    linked = []
+    for entry in entries:
+        relative = f"{FEEDBACK_DIR}/{safe_file_name(entry.student.id)}.html"
+        write_atomically(out / relative, render_feedback(entry.result, assignment.spec, student_view=False, lang=lang))
+        linked.append(replace(entry, feedback=relative))
+    index = out / "index.html"
+    write_atomically(index, render_class_report(linked, assignment, lang=lang))
+    return index
+
+
+def render_class_report(entries: list[ClassEntry], assignment: LoadedAssignment, *, lang: str = "en") -> str:
+    """The page alone; each entry's `feedback` is the link its row gets (none when unset)."""
+    t = messages(lang)
+    percents = [entry.percent for entry in entries]
+    return environment().get_template("class_report.html.j2").render(
+        t=t, lang=lang, assignment=assignment, entries=entries,
+        summary={"students": len(entries),
+                 "mean": statistics.fmean(percents) if percents else 0.0,
+                 "median": statistics.median(percents) if percents else 0.0,
+                 "pass_rate": 100 * sum(e.result.passed for e in entries) / len(entries) if entries else 0.0},
+        charts=_charts(entries, assignment, t))
+
+
+def _charts(entries: list[ClassEntry], assignment: LoadedAssignment, t: dict) -> list[dict]:
+    names = [entry.student.name for entry in entries]
+    charts = [
+        {"id": "plot-scores", "title": t["score_distribution"],
+         "svg": plots.histogram([e.percent for e in entries], bins=range(0, 101, 10),
+                                xlabel=t["score_axis"], ylabel=t["students_axis"])},
+        {"id": "plot-checks", "title": t["check_pass_rate"],
+         "svg": plots.bars([c.title for c in assignment.rubric.checks], _check_pass_rates(entries, assignment),
+                           value_label=t["passed_axis"], horizontal=True, value_max=100)},
+        {"id": "plot-runtime", "title": t["runtime"],
+         "svg": plots.bars(names, [e.result.timings.get("total", 0.0) for e in entries], value_label=t["seconds_axis"])},
+    ]
+    memory = [e.result.peak_memory_mb for e in entries]
+    charts.append({"id": "plot-memory", "title": t["memory"], "empty": t["no_memory"],
+                   "svg": plots.bars(names, [m or 0.0 for m in memory], value_label=t["megabytes_axis"])
+                   if any(m is not None for m in memory) else None})
+    counts = {status.value: sum(e.result.status is status for e in entries) for status in Status}
+    charts.append({"id": "plot-status", "title": t["status_counts"],
+                   "svg": plots.bars([t["grade_status"][s] for s in counts], list(counts.values()),
+                                     value_label=t["students_axis"], horizontal=True,
+                                     colours=[STATUS_COLOURS[s] for s in counts])})
+    return charts
+
+
+def _check_pass_rates(entries: list[ClassEntry], assignment: LoadedAssignment) -> list[float]:
+    """Percent of students whose check passed; a student without that check counts as not passing."""
+    rates = []
+    for check in assignment.rubric.checks:
+        passed = sum(any(c.id == check.id and c.status is CheckStatus.PASSED for c in e.result.checks) for e in entries)
+        rates.append(100 * passed / len(entries) if entries else 0.0)
+    return rates

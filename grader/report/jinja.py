@@ -1,0 +1,14 @@
+"""The one Jinja environment every HTML page is rendered with."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import jinja2
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """Built once per process: template parsing is most of the rendering cost."""
+    return jinja2.Environment(loader=jinja2.PackageLoader("grader.report", "templates"),
+                              autoescape=True, trim_blocks=True, lstrip_blocks=True)
