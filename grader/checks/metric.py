@@ -1,16 +1,22 @@
 """`metric`: the student's predict callable runs on evaluation inputs in the sandbox; the host
-scores its predictions against labels that never left the host."""
+scores its predictions against labels that never left the host. Also: one model must beat
+another by a margin (`beats`), and a per-class report the student computed must agree with the
+host's own computation from the student's predictions (`reported`)."""
 
 from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome, probe_id
+from grader.checks.class_report import Quantity, compare, host_report
 from grader.metrics import LOWER_IS_BETTER, METRICS, BadPredictions, compute
 from grader.spec.rubric import Check
 from grader.spec.assignment import Assignment, Strict
+
+PREDICTIONS, BASELINE = 0, 1  # probe numbers; reported variables follow
 
 
 class Band(Strict):
@@ -18,17 +24,36 @@ class Band(Strict):
     fraction: float = Field(gt=0, lt=1)
 
 
+class Beats(Strict):
+    callable: str = Field(description="the other model's predict function, e.g. a dense baseline's")
+    margin: float = Field(0.0, ge=0, description="by at least this much")
+
+
 class MetricParams(Strict):
-    metric: str
-    threshold: float = Field(description="full points at or beyond this value")
+    metric: str | None = None
+    threshold: float | None = Field(None, description="full points at or beyond this value")
     split: Literal["public", "hidden"] | None = Field(None, description="default: hidden for hidden checks")
     callable: str | None = Field(None, description="default: the assignment's objects.predict")
     bands: list[Band] = Field(default_factory=list, description="partial credit below the threshold")
+    beats: Beats | None = Field(None, description="the metric must beat another callable's by a margin")
+    reported: dict[Quantity, str] | None = Field(None, description="variables holding the student's own "
+                                                 "confusion_matrix / precision / recall, compared with the host's")
+    atol: float = Field(0.01, ge=0, description="tolerance for reported values")
 
     @model_validator(mode="after")
-    def _known_metric(self) -> "MetricParams":
+    def _one_goal(self) -> "MetricParams":
+        if self.reported is not None:
+            if self.metric or self.threshold is not None or self.beats or self.bands:
+                raise ValueError("reported compares the student's own report; give no metric, threshold, beats or bands")
+            if not self.reported:
+                raise ValueError("reported names at least one of confusion_matrix, precision, recall")
+            return self
         if self.metric not in METRICS:
             raise ValueError(f"unknown metric {self.metric!r}; allowed: {', '.join(METRICS)}")
+        if self.threshold is None and self.beats is None:
+            raise ValueError("give threshold, beats or both")
+        if self.bands and self.threshold is None:
+            raise ValueError("bands give partial credit below a threshold; give threshold")
         return self
 
     def split_for(self, visibility: str) -> str:
@@ -40,9 +65,15 @@ class Metric(CheckKind):
     Params = MetricParams
 
     def probes(self, check: Check, params: MetricParams, assignment: Assignment) -> list[dict]:
-        split = params.split_for(check.visibility)
-        return [{"id": probe_id(check.id), "op": "predict", "callable": self.callable(params, assignment),
-                 "inputs": f"eval/{split}.npy"}]
+        inputs = f"eval/{params.split_for(check.visibility)}.npy"
+        probes = [{"id": probe_id(check.id, PREDICTIONS), "op": "predict",
+                   "callable": self.callable(params, assignment), "inputs": inputs}]
+        if params.beats:
+            probes.append({"id": probe_id(check.id, BASELINE), "op": "predict", "callable": params.beats.callable,
+                           "inputs": inputs})
+        for number, name in enumerate((params.reported or {}).values(), start=BASELINE + 1):
+            probes.append({"id": probe_id(check.id, number), "op": "describe", "name": name})
+        return probes
 
     def evaluation_splits(self, check: Check, params: MetricParams) -> set[str]:
         return {params.split_for(check.visibility)}
@@ -52,25 +83,79 @@ class Metric(CheckKind):
         return params.callable or assignment.objects.get("predict", "predict")
 
     def evaluate(self, check: Check, params: MetricParams, evidence: Evidence) -> Outcome:
-        result = evidence.observations.probe(probe_id(check.id))
         split = params.split_for(check.visibility)
-        if not result.ok:
-            if "is not defined" in (result.error or ""):
-                return missing_name_outcome(self.callable(params, evidence.assignment), result.error, evidence)
-            return Outcome.failed(f"predicting failed: {result.error}")
         if split not in evidence.labels:
             return Outcome.failed(f"the {split} evaluation data for this check is not available to the grader")
+        predictions = _predictions(check, PREDICTIONS, self.callable(params, evidence.assignment), evidence)
+        if isinstance(predictions, Outcome):
+            return predictions
+        if params.reported is not None:
+            return _reported(check, params, evidence.labels[split], predictions, evidence)
         try:
-            value = compute(params.metric, evidence.labels[split], result.decoded_value())
+            value = compute(params.metric, evidence.labels[split], predictions)
         except BadPredictions as exc:
             return Outcome.failed(f"the predictions could not be scored: {exc}")
         lower = params.metric in LOWER_IS_BETTER
-        goal = f"{params.metric} {'≤' if lower else '≥'} {params.threshold:g} on the {split} evaluation set"
+        better = (lambda a, b: a <= b) if lower else (lambda a, b: a >= b)
         observed = f"{params.metric} = {value:.4f}"
         details = {"metric": params.metric, "value": value, "split": split}
-        if (value <= params.threshold) if lower else (value >= params.threshold):
+        goals, missed = [], []
+        if params.threshold is not None:
+            goals.append(f"{params.metric} {'≤' if lower else '≥'} {params.threshold:g} on the {split} evaluation set")
+            if not better(value, params.threshold):
+                missed.append(goals[-1])
+        if params.beats:
+            baseline = _predictions(check, BASELINE, params.beats.callable, evidence)
+            if isinstance(baseline, Outcome):
+                return baseline
+            try:
+                other = compute(params.metric, evidence.labels[split], baseline)
+            except BadPredictions as exc:
+                return Outcome.failed(f"the predictions of {params.beats.callable} could not be scored: {exc}")
+            margin = -params.beats.margin if lower else params.beats.margin
+            goals.append(f"{'below' if lower else 'above'} {params.beats.callable}'s by {params.beats.margin:g}")
+            observed += f", {params.beats.callable}'s = {other:.4f}"
+            details["baseline"] = other
+            if not better(value, other + margin):
+                missed.append(goals[-1])
+        goal = "; ".join(goals)
+        if not missed:
             return Outcome.passed(f"{observed} meets the goal", expected=goal, observed=observed, details=details)
-        earned = [b.fraction for b in params.bands if ((value <= b.at) if lower else (value >= b.at))]
+        earned = [b.fraction for b in params.bands if better(value, b.at)] if missed == goals[:1] and params.threshold is not None else []
         fraction = max(earned, default=0.0)
-        message = f"{observed} misses the goal" + (f"; partial credit {fraction:.0%}" if fraction else "")
+        message = f"{observed} misses the goal ({'; '.join(missed)})" + (f"; partial credit {fraction:.0%}" if fraction else "")
         return Outcome(fraction, message, expected=goal, observed=observed, details=details)
+
+
+def _predictions(check: Check, number: int, callable_name: str, evidence: Evidence) -> np.ndarray | Outcome:
+    result = evidence.observations.probe(probe_id(check.id, number))
+    if not result.ok:
+        if "is not defined" in (result.error or ""):
+            return missing_name_outcome(callable_name, result.error, evidence)
+        return Outcome.failed(f"predicting with {callable_name} failed: {result.error}")
+    return result.decoded_value()
+
+
+def _reported(check: Check, params: MetricParams, labels: np.ndarray, predictions: np.ndarray,
+              evidence: Evidence) -> Outcome:
+    """The share of the student's reported quantities that match the host's computation."""
+    try:
+        expected = host_report(labels, predictions)
+    except BadPredictions as exc:
+        return Outcome.failed(f"the predictions could not be scored: {exc}")
+    problems = []
+    for number, (quantity, name) in enumerate(params.reported.items(), start=BASELINE + 1):
+        result = evidence.observations.probe(probe_id(check.id, number))
+        if not result.ok or not result.field("exists", False):
+            problems.append(f"'{name}' ({quantity}) is not defined in the notebook")
+        elif result.field("value") is None:
+            problems.append(f"'{name}' ({quantity}) is a {result.field('type')}, not a small array of numbers")
+        else:
+            wrong = compare(quantity, result.field("value"), expected[quantity], params.atol)
+            if wrong:
+                problems.append(f"'{name}' ({quantity}) {wrong}")
+    goal = ", ".join(f"{name} = the {quantity.replace('_', ' ')} of your predictions" for quantity, name in params.reported.items())
+    if not problems:
+        return Outcome.passed("your report agrees with the grader's computation from your predictions", expected=goal)
+    fraction = 1 - len(problems) / len(params.reported)
+    return Outcome(fraction, "; ".join(problems), expected=goal)

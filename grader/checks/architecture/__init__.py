@@ -34,6 +34,8 @@ class Build(Strict):
 class ArchitectureParams(Strict):
     model: str | None = Field(None, description="the model's name in the notebook; default objects.model or 'model'")
     build: Build | None = Field(None, description="describe a new instance of the student's class instead")
+    models: list[str] | None = Field(None, min_length=2, description="several models' names: each is checked "
+                                     "against every assertion, and parameter_band/wider/deeper compare them")
     input_shape: list[int] | list[list[int]] | None = Field(None, description="one sample (no batch axis); "
                                                             "a list of shapes for several inputs")
     input_dtype: str | None = Field(None, description="e.g. int64 for token ids; default: the model's float type")
@@ -44,8 +46,10 @@ class ArchitectureParams(Strict):
 
     @model_validator(mode="after")
     def _one_model(self) -> "ArchitectureParams":
-        if self.model is not None and self.build is not None:
-            raise ValueError("give model or build, not both")
+        if sum(given is not None for given in (self.model, self.build, self.models)) > 1:
+            raise ValueError("give one of model, build and models")
+        if self.models is None and any(item.across_models for item in self.expect):
+            raise ValueError("parameter_band, wider and deeper compare several models: list them in models")
         return self
 
     def inputs(self) -> list[dict] | None:
@@ -57,15 +61,20 @@ class ArchitectureParams(Strict):
     def target(self, assignment: Assignment) -> str:
         return self.build.class_name if self.build else self.model or assignment.objects.get("model", "model")
 
+    def targets(self, assignment: Assignment) -> list[str]:
+        """The names of the models (or the class) this check describes."""
+        return self.models or [self.target(assignment)]
 
-def model_request(params: ArchitectureParams, assignment: Assignment) -> dict:
-    """The probe request describing the model; identical requests get identical ids."""
+
+def model_request(params: ArchitectureParams, assignment: Assignment, name: str | None = None) -> dict:
+    """The probe request describing the model (or `name`, one of `models`); identical requests
+    get identical ids."""
     request: dict[str, Any] = {"op": "model", "mode": params.mode}
     if params.build:
         request["build"] = {"class": params.build.class_name, "args": to_wire(params.build.args),
                             "kwargs": to_wire(params.build.kwargs)}
     else:
-        request["name"] = params.target(assignment)
+        request["name"] = name or params.target(assignment)
     if params.inputs():
         request["input_specs"] = params.inputs()
     if params.batch:
@@ -79,30 +88,61 @@ class Architecture(CheckKind):
     Params = ArchitectureParams
 
     def probes(self, check: Check, params: ArchitectureParams, assignment: Assignment) -> list[dict]:
-        return [model_request(params, assignment)]
+        return [model_request(params, assignment, name) for name in params.targets(assignment)]
 
     def evaluate(self, check: Check, params: ArchitectureParams, evidence: Evidence) -> Outcome:
-        target = params.target(evidence.assignment)
-        cell = evidence.observations.execution.defining(target)
+        models: list[tuple[str, ModelDescription]] = []
+        for target in params.targets(evidence.assignment):
+            read = _read_model(target, params, evidence)
+            if isinstance(read, Outcome):
+                return read
+            models.append((target, read))
+        cell = evidence.observations.execution.defining(models[0][0])
         number = cell.number if cell else None
-        result = evidence.observations.probe(model_request(params, evidence.assignment)["id"])
-        if not result.ok:
-            if "is not defined" in (result.error or ""):
-                return missing_name_outcome(target, result.error, evidence)
-            return Outcome.failed(f"could not read the model '{target}': {result.error}", cell=number)
-        try:
-            model = ModelDescription.model_validate(result.field("description"))
-        except ValidationError as exc:
-            return Outcome.failed(f"the model description that came back was malformed ({exc.errors()[0]['msg']})")
-        problem = model.tamper.problem()
-        if problem:
-            return Outcome.failed(f"architecture not checked: {problem}", cell=number)
+        if params.models:
+            return _outcome([verdict for item in params.expect for verdict in group_verdicts(item, models)],
+                            models[0][1], params, number, table=False)
+        model = models[0][1]
         verdicts = [verdict_for(item, model) for item in params.expect]
         shows_layers = any(item.assertion.needs_trace for item in params.expect)
         return _outcome(verdicts, model, params, number, table=shows_layers)
 
 
+def _read_model(target: str, params: ArchitectureParams, evidence: Evidence) -> ModelDescription | Outcome:
+    """The validated description of one model, or the failed outcome that says why there is none."""
+    cell = evidence.observations.execution.defining(target)
+    number = cell.number if cell else None
+    result = evidence.observations.probe(model_request(params, evidence.assignment, target)["id"])
+    if not result.ok:
+        if "is not defined" in (result.error or ""):
+            return missing_name_outcome(target, result.error, evidence)
+        return Outcome.failed(f"could not read the model '{target}': {result.error}", cell=number)
+    try:
+        model = ModelDescription.model_validate(result.field("description"))
+    except ValidationError as exc:
+        return Outcome.failed(f"the model description that came back was malformed ({exc.errors()[0]['msg']})")
+    problem = model.tamper.problem()
+    if problem:
+        return Outcome.failed(f"architecture not checked: {problem}", cell=number)
+    return model
+
+
 NOT_RUN = "not checked: the forward pass failed"
+
+
+def group_verdicts(item: Expectation, models: list[tuple[str, ModelDescription]]) -> list[Verdict]:
+    """A comparison's one verdict across the models, or a one-model assertion's verdict for each,
+    named after its model."""
+    assertion = item.assertion
+    if item.across_models:
+        broken = [name for name, model in models if assertion.needs_trace and not model.trace.ok]
+        if broken:
+            return [Verdict(False, assertion.group_verdict(models).expected,
+                            f"not checked: the forward pass of {', '.join(broken)} failed")]
+        return [assertion.group_verdict(models)]
+    verdicts = [(name, verdict_for(item, model)) for name, model in models]
+    return [Verdict(v.passed, f"{name}: {v.expected}", v.found if v.found == NOT_RUN else f"{name}: {v.found}")
+            for name, v in verdicts]
 
 
 def verdict_for(item: Expectation, model: ModelDescription) -> Verdict:

@@ -8,7 +8,9 @@ from pydantic import model_validator
 
 from grader.checks.architecture.activations import Activations
 from grader.checks.architecture.assertion import Assertion
+from grader.checks.architecture.comparison import Deeper, GroupAssertion, ParameterBand, Wider
 from grader.checks.architecture.counting import Count, OutputUnits, Widths
+from grader.checks.architecture.kernels import KernelSizes
 from grader.checks.architecture.ordering import Order, Sequence
 from grader.checks.architecture.parameters import FreezePolicy, Frozen, Parameters
 from grader.checks.architecture.residual import ResidualBlocks
@@ -34,6 +36,10 @@ class Expectation(Strict):
     backbone: Backbone | None = None
     all_layers_run: Literal[True] | None = None
     all_layers_registered: Literal[True] | None = None
+    kernel_sizes: KernelSizes | None = None
+    parameter_band: ParameterBand | None = None
+    wider: Wider | None = None
+    deeper: Deeper | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Expectation":
@@ -51,3 +57,8 @@ class Expectation(Strict):
                    "frozen": lambda: Frozen(policy=value), "all_layers_run": AllLayersRun,
                    "all_layers_registered": AllLayersRegistered}
         return wrapped[name]() if name in wrapped else value
+
+    @property
+    def across_models(self) -> bool:
+        """True for assertions that compare the check's models (`models:`) with each other."""
+        return isinstance(self.assertion, GroupAssertion)

@@ -1,0 +1,72 @@
+"""Assertions about several models at once (an `architecture` check with `models:`): their
+sizes stay within a band, and one is a wider or deeper variant of another. Each gets the
+models in the rubric's order, as (name, description) pairs."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+
+from grader.architecture.description import ModelDescription
+from grader.checks.architecture.assertion import Assertion, Verdict
+from grader.checks.architecture.selectors import LayerSelector
+
+Named = list[tuple[str, ModelDescription]]
+
+
+class GroupAssertion(Assertion):
+    """Judged across the check's models, never one model alone."""
+
+    def verdict(self, model: ModelDescription) -> Verdict:
+        raise TypeError(f"{type(self).__name__} compares several models")
+
+    def group_verdict(self, models: Named) -> Verdict:
+        raise NotImplementedError
+
+
+class ParameterBand(GroupAssertion):
+    """`parameter_band: {max_ratio: 1.5}`: the largest model has at most 1.5 times the trainable
+    parameters of the smallest (depth compared at a similar budget)."""
+
+    needs_trace: ClassVar[bool] = False
+
+    max_ratio: float = Field(gt=1)
+
+    def group_verdict(self, models: Named) -> Verdict:
+        counts = {name: model.params.trainable for name, model in models}
+        smallest, largest = min(counts.values()), max(counts.values())
+        ratio = largest / smallest if smallest else float("inf")
+        listed = ", ".join(f"{name} {count:,}" for name, count in counts.items())
+        return Verdict(ratio <= self.max_ratio,
+                       f"trainable parameter counts within a factor of {self.max_ratio:g} of each other",
+                       f"{listed} (largest/smallest = {ratio:.2f})")
+
+
+class Wider(GroupAssertion, LayerSelector):
+    """`wider: {kind: conv2d}`: every model after the first runs as many layers of the kind as
+    the first, each at least as wide as its counterpart, and more units or filters in total."""
+
+    def group_verdict(self, models: Named) -> Verdict:
+        (base_name, base), *others = models
+        base_widths = [step.width or 0 for step in self.select(base)]
+        problems = []
+        for name, model in others:
+            widths = [step.width or 0 for step in self.select(model)]
+            if len(widths) != len(base_widths):
+                problems.append(f"{name} has {len(widths)} {self.kind} layers, {base_name} {len(base_widths)}")
+            elif any(w < b for w, b in zip(widths, base_widths)) or sum(widths) <= sum(base_widths):
+                problems.append(f"{name} widths {widths} against {base_name} {base_widths}")
+        expected = f"{', '.join(name for name, _ in others)} wider than {base_name} ({self.kind} layer by layer)"
+        return Verdict(not problems, expected, "; ".join(problems) or "as required")
+
+
+class Deeper(GroupAssertion, LayerSelector):
+    """`deeper: {kind: conv2d}`: each model runs more layers of the kind than the one before it."""
+
+    def group_verdict(self, models: Named) -> Verdict:
+        counts = [(name, len(self.select(model))) for name, model in models]
+        passed = all(later > earlier for (_, earlier), (_, later) in zip(counts, counts[1:]))
+        return Verdict(passed, f"each model with more {self.kind} layers than the one before it: "
+                       + ", ".join(name for name, _ in models),
+                       ", ".join(f"{name} {count}" for name, count in counts))
