@@ -51,7 +51,11 @@ def prepare_predictions(metric: str, labels: np.ndarray, predictions: np.ndarray
         if squeezed.shape != labels.shape:
             raise BadPredictions(f"masks have shape {list(predictions.shape)}; expected {list(labels.shape)}")
         predictions = squeezed
-    return predictions > 0.5
+    if not np.isin(predictions, (0, 1)).all():
+        example = predictions[~np.isin(predictions, (0, 1))].flat[0]
+        raise BadPredictions(f"masks hold values other than 0 and 1 (e.g. {example:.4g}); return binary masks: "
+                             "threshold probabilities (p > 0.5) or logits (> 0)")
+    return predictions.astype(bool)
 
 
 def _mask_overlap(kind: str) -> Callable[[np.ndarray, np.ndarray], float]:

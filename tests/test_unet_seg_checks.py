@@ -41,3 +41,84 @@ def test_sandbox_layout_and_a_secret_hidden_split(shapes_cache: Path, tmp_path: 
     x_test, _ = provider.split(shapes_cache, "test")
     assert np.array_equal(provider.split(other, "test")[0], x_test)  # public: the same everywhere
     assert not np.array_equal(provider.split(other, "hidden")[0], provider.split(shapes_cache, "hidden")[0])
+
+
+def test_masks_must_be_binary() -> None:
+    truth = np.zeros((2, 4, 4), dtype=np.uint8)
+    truth[:, :2] = 1
+    assert compute("dice", truth, truth.astype(np.int64)[:, None]) == 1.0  # (n, 1, H, W) of 0/1
+    assert compute("iou", truth, truth.astype(bool)) == 1.0
+    with pytest.raises(BadPredictions, match=r"values other than 0 and 1 \(e.g. 0.9\)"):
+        compute("dice", truth, truth * 0.9)  # probabilities are not masks
+    with pytest.raises(BadPredictions, match="masks have shape"):
+        compute("iou", truth, truth[:, :2])
+
+
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
+
+from architecture_support import describe, judge  # noqa: E402
+from grader.probe.introspect import tamper  # noqa: E402
+
+tamper.guard_frameworks()
+
+
+class TinyUNet(nn.Module):
+    """Two poolings down, two transposed convolutions up; `merge` joins the encoder features
+    into the decoder by concatenation, by addition, or not at all."""
+
+    def __init__(self, merge: str = "concat"):
+        super().__init__()
+        self.merge = merge
+        wide = 2 if merge == "concat" else 1
+        self.enc1, self.enc2, self.bottom = nn.Conv2d(3, 8, 3, padding=1), nn.Conv2d(8, 16, 3, padding=1), nn.Conv2d(16, 32, 3, padding=1)
+        self.pool = nn.MaxPool2d(2)
+        self.up2, self.up1 = nn.ConvTranspose2d(32, 16, 2, stride=2), nn.ConvTranspose2d(16, 8, 2, stride=2)
+        self.dec2, self.dec1 = nn.Conv2d(16 * wide, 16, 3, padding=1), nn.Conv2d(8 * wide, 8, 3, padding=1)
+        self.head = nn.Conv2d(8, 1, 1)
+
+    def join(self, decoder, encoder):
+        return {"concat": lambda: torch.cat([decoder, encoder], dim=1), "add": lambda: decoder + encoder,
+                "none": lambda: decoder}[self.merge]()
+
+    def forward(self, x):
+        e1 = torch.relu(self.enc1(x))
+        e2 = torch.relu(self.enc2(self.pool(e1)))
+        b = torch.relu(self.bottom(self.pool(e2)))
+        d2 = torch.relu(self.dec2(self.join(self.up2(b), e2)))
+        return self.head(torch.relu(self.dec1(self.join(self.up1(d2), e1))))
+
+
+class DenseBlock(nn.Module):
+    """Concatenates its input with a convolution of it at one resolution: a skip, but not a U-Net's."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv, self.head = nn.Conv2d(3, 8, 3, padding=1), nn.Conv2d(11, 1, 1)
+
+    def forward(self, x):
+        return self.head(torch.cat([x, torch.relu(self.conv(x))], dim=1))
+
+
+UNET_SKIPS = {"skip_connections": {"kind": "concat", "min": 2, "long": True}}
+
+
+def test_unet_concatenations_are_long_skips() -> None:
+    verdict = judge(describe(TinyUNet("concat"), shape=[3, 64, 64]), UNET_SKIPS)[0]
+    assert verdict.passed and verdict.found.startswith("2 (")
+
+
+@pytest.mark.parametrize("merge", ["none", "add"])
+def test_no_skips_or_skips_by_addition_are_not_concatenations(merge: str) -> None:
+    model = describe(TinyUNet(merge), shape=[3, 64, 64])
+    verdict = judge(model, UNET_SKIPS)[0]
+    assert not verdict.passed
+    assert (verdict.expected, verdict.found) == ("at least 2 long (encoder to decoder) skip connections (concat)", "0")
+    added = judge(model, {"skip_connections": {"kind": "add", "min": 2, "long": True}})[0]
+    assert added.passed == (merge == "add")
+
+
+def test_a_skip_at_one_resolution_is_not_long() -> None:
+    model = describe(DenseBlock(), shape=[3, 16, 16])
+    assert judge(model, {"skip_connections": {"kind": "concat", "equals": 1}})[0].passed
+    assert not judge(model, {"skip_connections": {"kind": "concat", "min": 1, "long": True}})[0].passed

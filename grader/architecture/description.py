@@ -4,6 +4,7 @@ follows a layer, which merges join branches that split earlier (skip connections
 
 from __future__ import annotations
 
+import math
 from functools import cached_property
 from typing import Any, Literal
 
@@ -204,17 +205,34 @@ class ModelDescription(Untrusted):
             found.append(frozenset(reached))
         return found
 
-    def skip_merges(self, kinds: tuple[str, ...]) -> list[Step]:
+    def skip_merges(self, kinds: tuple[str, ...], long: bool = False) -> list[Step]:
         """Merges of those kinds whose operands split from a common earlier point: x + f(x),
-        a U-Net's concatenation of encoder and decoder features, a projection shortcut."""
+        a U-Net's concatenation of encoder and decoder features, a projection shortcut. `long`:
+        only merges where one operand went down to a lower resolution than the merge's and came
+        back up since the split (a U-Net's encoder features joining the decoder), not a skip
+        around a block at one resolution."""
         merges = []
         for step in self.layers:
             if step.kind not in kinds or len(step.inputs) < 2:
                 continue
             lines = [{source} | (self._ancestors[source] if source >= 0 else set()) for source in step.inputs]
-            if any(lines[i] & lines[j] for i in range(len(lines)) for j in range(i + 1, len(lines))):
+            pairs = [(i, j) for i in range(len(lines)) for j in range(len(lines)) if i != j and lines[i] & lines[j]]
+            if pairs and (not long or any(self._dips_below(lines[i] - lines[j], step) for i, j in pairs)):
                 merges.append(step)
         return merges
+
+    def _spatial_size(self, shape: list[int | None] | None) -> int | None:
+        """Pixels of one feature map ([N, C, H, W] in PyTorch, [N, H, W, C] in Keras)."""
+        if not shape or len(shape) < 3 or any(n is None for n in shape):
+            return None
+        spatial = shape[2:] if self.framework == "pytorch" else shape[1:-1]
+        return math.prod(spatial)
+
+    def _dips_below(self, branch: set[int], merge: Step) -> bool:
+        """Whether a step of branch produced a smaller feature map than the merge's."""
+        size = self._spatial_size(merge.output_shape)
+        sizes = [self._spatial_size(self.layers[i].output_shape) for i in branch if i >= 0]
+        return size is not None and any(n is not None and n < size for n in sizes)
 
     def ancestors(self, step_id: int) -> frozenset[int]:
         """Every step whose output step_id's output was computed from."""

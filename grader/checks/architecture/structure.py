@@ -17,13 +17,17 @@ _MERGES = {"add": ("add",), "concat": ("concat",), "any": ("add", "concat", "mul
 
 class SkipConnections(Assertion, Range):
     """`skip_connections: {kind: add, min: 1}`: merges whose operands split from a common
-    earlier point (a residual x + f(x), a U-Net's concatenated encoder features)."""
+    earlier point (a residual x + f(x), a U-Net's concatenated encoder features). `long: true`
+    counts only skips from the encoder into the decoder: one operand passed through a lower
+    resolution than the merge's since the split."""
 
     kind: Literal["add", "concat", "any"] = "any"
+    long: bool = False
 
     def verdict(self, model: ModelDescription) -> Verdict:
-        found = model.skip_merges(_MERGES[self.kind])
-        noun = "skip connections" if self.kind == "any" else f"skip connections ({self.kind})"
+        found = model.skip_merges(_MERGES[self.kind], long=self.long)
+        noun = "long (encoder to decoder) skip connections" if self.long else "skip connections"
+        noun += "" if self.kind == "any" else f" ({self.kind})"
         return Verdict(self.holds(len(found)), f"{self.range_text()} {noun}",
                        f"{len(found)}" + (f" ({names(found)})" if found else ""),
                        marked=() if self.holds(len(found)) else tuple(step.id for step in found))
