@@ -1,0 +1,145 @@
+"""`detections`: an object detector's output arrays are consistent, and the counts the student
+reports are what the arrays say.
+
+A detector run offline has no trustworthy ground truth to score against (no pretrained weights
+can be downloaded), so the check judges what the student can get right for any detector:
+`boxes` (N, 4) as (x1, y1, x2, y2) inside the image, `scores` (N,) in [0, 1] sorted from best to
+worst, `labels` (N,) integer classes, and the reported number of detections among the top k
+(e.g. 10 and 100) above a score threshold, recomputed on the host from the arrays themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field
+
+from grader.checks.base import CheckKind, Evidence, Outcome, probe_id
+from grader.spec.assignment import Assignment, Strict
+from grader.spec.rubric import Check
+
+Aspect = Literal["arrays", "boxes", "scores", "counts"]
+
+
+class DetectionsParams(Strict):
+    boxes: str = "boxes"
+    scores: str = "scores"
+    labels: str = "labels"
+    image_size: list[int] | None = Field(None, min_length=2, max_length=2, description="[width, height] in pixels")
+    verify: list[Aspect] = Field(default_factory=lambda: ["arrays", "boxes", "scores", "counts"])
+    counts: dict[int, str] = Field(default_factory=dict, description="k -> the name holding the count in the top k")
+    min_score: float = 0.0
+
+
+class Detections(CheckKind):
+    name = "detections"
+    Params = DetectionsParams
+
+    def probes(self, check: Check, params: DetectionsParams, assignment: Assignment) -> list[dict]:
+        return [{"id": probe_id(check.id, number), "op": "describe", "name": name}
+                for number, name in enumerate(_names(params))]
+
+    def evaluate(self, check: Check, params: DetectionsParams, evidence: Evidence) -> Outcome:
+        values: dict[str, Any] = {}
+        for number, name in enumerate(_names(params)):
+            result = evidence.observations.probe(probe_id(check.id, number))
+            if result.ok and result.field("exists", False):
+                values[name] = result.field("value")
+        problems = []
+        for aspect in params.verify:
+            problems += JUDGES[aspect](params, values)
+        if problems:
+            return Outcome.failed("; ".join(problems))
+        return Outcome.passed(f"detections are consistent ({', '.join(params.verify)})")
+
+
+def _names(params: DetectionsParams) -> list[str]:
+    needed = {"arrays": [params.boxes, params.scores, params.labels], "boxes": [params.boxes],
+              "scores": [params.scores], "counts": [params.scores, *params.counts.values()]}
+    return list(dict.fromkeys(name for aspect in params.verify for name in needed[aspect]))
+
+
+def _array(values: dict[str, Any], name: str, ndim: int) -> tuple[np.ndarray | None, str | None]:
+    """The numeric array `name` with `ndim` axes, or why it is not one."""
+    if name not in values:
+        return None, f"'{name}' is not defined (or is too large to read)"
+    value = values[name]
+    array = value if isinstance(value, np.ndarray) else None
+    if array is None and isinstance(value, list):
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            array = None
+    if array is None or array.dtype.kind not in "biuf":
+        return None, f"'{name}' is not a numeric array"
+    if array.ndim != ndim or (ndim == 2 and array.shape[1] != 4):
+        expected = "(N, 4)" if ndim == 2 else "(N,)"
+        return None, f"'{name}' has shape {list(array.shape)}, expected {expected}"
+    return array, None
+
+
+def _judge_arrays(params: DetectionsParams, values: dict[str, Any]) -> list[str]:
+    boxes, why_boxes = _array(values, params.boxes, 2)
+    scores, why_scores = _array(values, params.scores, 1)
+    labels, why_labels = _array(values, params.labels, 1)
+    problems = [why for why in (why_boxes, why_scores, why_labels) if why]
+    if labels is not None and labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
+        problems.append(f"'{params.labels}' holds non-integer class ids")
+    lengths = {name: len(a) for name, a in ((params.boxes, boxes), (params.scores, scores),
+                                            (params.labels, labels)) if a is not None}
+    if len(set(lengths.values())) > 1:
+        problems.append("one entry per detection expected, found " +
+                        ", ".join(f"{n} in '{name}'" for name, n in lengths.items()))
+    return problems
+
+
+def _judge_boxes(params: DetectionsParams, values: dict[str, Any]) -> list[str]:
+    boxes, why = _array(values, params.boxes, 2)
+    if boxes is None:
+        return [why]
+    x1, y1, x2, y2 = boxes.T.astype(float)
+    problems = []
+    flat = int(np.sum((x2 <= x1) | (y2 <= y1)))
+    if flat:
+        problems.append(f"{flat} of {len(boxes)} boxes do not have x1 < x2 and y1 < y2 (boxes are (x1, y1, x2, y2))")
+    if params.image_size is not None:
+        width, height = params.image_size
+        outside = int(np.sum((x1 < 0) | (y1 < 0) | (x2 > width) | (y2 > height)))
+        if outside:
+            problems.append(f"{outside} of {len(boxes)} boxes reach outside the {width}x{height} image "
+                            "(coordinates are pixels, not fractions or (x, y, w, h))")
+    return problems
+
+
+def _judge_scores(params: DetectionsParams, values: dict[str, Any]) -> list[str]:
+    scores, why = _array(values, params.scores, 1)
+    if scores is None:
+        return [why]
+    problems = []
+    if len(scores) and (np.nanmin(scores) < 0 or np.nanmax(scores) > 1 or np.isnan(scores).any()):
+        problems.append(f"'{params.scores}' must lie in [0, 1], found {np.nanmin(scores):.4g} to {np.nanmax(scores):.4g}")
+    if np.any(np.diff(scores) > 0):
+        problems.append(f"'{params.scores}' is not sorted from the best detection to the worst")
+    return problems
+
+
+def _judge_counts(params: DetectionsParams, values: dict[str, Any]) -> list[str]:
+    scores, why = _array(values, params.scores, 1)
+    if scores is None:
+        return [why]
+    best_first = np.sort(scores)[::-1]
+    problems = []
+    for k, name in sorted(params.counts.items()):
+        expected = int(np.sum(best_first[:k] >= params.min_score))
+        reported = values.get(name)
+        if not isinstance(reported, (int, float)) or isinstance(reported, bool):
+            problems.append(f"'{name}' should be the number of detections in the top {k}, an int; "
+                            f"found {'nothing' if name not in values else type(reported).__name__}")
+        elif reported != expected:
+            problems.append(f"'{name}' is {reported:g}, but the arrays hold {expected} detections with score >= "
+                            f"{params.min_score:g} among the top {k}")
+    return problems
+
+
+JUDGES = {"arrays": _judge_arrays, "boxes": _judge_boxes, "scores": _judge_scores, "counts": _judge_counts}
