@@ -9,14 +9,12 @@ from pathlib import Path
 import click
 
 from grader import __version__
+from grader.commands.export import export, report
+from grader.commands.options import COURSE_OPTION, GRADEBOOK_OPTION
 from grader.errors import ExitCode, GraderError
 from grader.results import GradeResult, batch_exit_code
 
-COURSE_OPTION = click.option("--course", type=click.Path(file_okay=False, path_type=Path), default=None,
-                             envvar="GRADER_COURSE", help="Course folder with assignments/ and rubrics/.")
 
-GRADEBOOK_OPTION = click.option("--gradebook", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                                required=True, envvar="GRADER_GRADEBOOK", help="The course's gradebook.")
 
 
 class GraderGroup(click.Group):
@@ -341,3 +339,7 @@ def _report(results: list[GradeResult], *, as_json: bool, table: str) -> None:
         click.echo(table, err=True)
     else:
         click.echo(table)
+
+
+main.add_command(export)
+main.add_command(report)

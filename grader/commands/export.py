@@ -1,6 +1,6 @@
 """`grader export ...` and `grader report`: thin wrappers over grader.exports and grader.report.
 
-Register with: main.add_command(export) and main.add_command(report).
+grader/cli.py registers both.
 """
 
 from __future__ import annotations
@@ -9,12 +9,10 @@ from pathlib import Path
 
 import click
 
+from grader.commands.options import COURSE_OPTION, GRADEBOOK_OPTION
+from grader.errors import UsageError
 from grader.exports import CLASS_FORMATS, SUBMISSION_FORMATS
 
-course_option = click.option("--course", type=click.Path(file_okay=False, path_type=Path), default=None,
-                             envvar="GRADER_COURSE", help="Course folder with assignments/ and rubrics/.")
-gradebook_option = click.option("--gradebook", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                                required=True, envvar="GRADER_GRADEBOOK", help="The course's SQLite gradebook.")
 assignment_option = click.option("--assignment", "assignment_id", required=True, help="Assignment id.")
 
 
@@ -26,7 +24,7 @@ def _class(course: Path | None, gradebook: Path, assignment_id: str):  # noqa: A
     with Gradebook.open(gradebook) as book:
         entries = book.class_entries(assignment.id)
     if not entries:
-        raise click.ClickException(f"the gradebook {gradebook} holds no grades for {assignment.id}")
+        raise UsageError(f"the gradebook {gradebook} holds no grades for {assignment.id}")
     return entries, assignment
 
 
@@ -36,8 +34,8 @@ def export() -> None:
 
 
 def _format_command(name: str, help_text: str, out_help: str) -> click.Command:
-    @course_option
-    @gradebook_option
+    @COURSE_OPTION
+    @GRADEBOOK_OPTION
     @assignment_option
     @click.option("--out", type=click.Path(path_type=Path), required=True, help=out_help)
     def command(course: Path | None, gradebook: Path, assignment_id: str, out: Path) -> None:
@@ -57,7 +55,7 @@ for _name, _format in SUBMISSION_FORMATS.items():
 
 
 @export.command("gradescope")
-@course_option
+@COURSE_OPTION
 @click.argument("assignment_id", metavar="ASSIGNMENT")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The zip to write.")
 def gradescope_zip(course: Path | None, assignment_id: str, out: Path) -> None:
@@ -69,8 +67,8 @@ def gradescope_zip(course: Path | None, assignment_id: str, out: Path) -> None:
 
 
 @click.command()
-@course_option
-@gradebook_option
+@COURSE_OPTION
+@GRADEBOOK_OPTION
 @assignment_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the pages.")
 @click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True, help="Language of the pages.")
