@@ -1,10 +1,12 @@
-"""Let Keras accept the dataset files the grader provisioned into a sandbox.
+"""Let Keras and torchvision accept the dataset files the grader provisioned into a sandbox.
 
 Why: `keras.datasets.mnist.load_data()` calls `keras.utils.get_file(..., file_hash=<sha256
 of the real mnist.npz>)`. Our stand-in has a different hash, so Keras would decide the
 local file is stale, try to re-download it (there is no network in a sandbox) and delete
-it on failure. `install()` runs in the student's kernel before any student code and wraps
-`keras.src.utils.file_utils.validate_file` so that a file the grader provisioned (inside
+it on failure. torchvision's CIFAR10 likewise checks each batch file's md5. The stand-in CIFAR-10
+has fewer images per batch than Keras's `cifar10.load_data` assumes (it fills fixed 10,000-row
+slots), so that function is replaced by one that reads the batches at their own sizes. `install()` runs in the student's kernel before any student code and wraps
+`keras.src.utils.file_utils.validate_file` (and `torchvision.datasets.cifar.check_integrity`) so that a file the grader provisioned (inside
 `root`, listed in the manifest) whose content still has the manifest's sha256 counts as
 valid; every other call behaves exactly as before.
 
@@ -24,7 +26,10 @@ import sys
 import types
 from collections.abc import Callable, Sequence
 
-TARGET = "keras.src.utils.file_utils"
+KERAS_FILES = "keras.src.utils.file_utils"
+KERAS_CIFAR10 = "keras.src.datasets.cifar10"
+KERAS_CIFAR10_ALIASES = ("keras.datasets.cifar10", "keras.api.datasets.cifar10")
+TORCHVISION_CIFAR = "torchvision.datasets.cifar"
 
 
 def _sha256(path: str) -> str:
@@ -32,60 +37,114 @@ def _sha256(path: str) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _patch(module: types.ModuleType, provisioned: dict[str, str]) -> None:
+def _accepts(provisioned: dict[str, str], fpath: str | os.PathLike[str]) -> bool:
+    expected = provisioned.get(os.path.realpath(fpath))
+    return expected is not None and os.path.isfile(fpath) and _sha256(fpath) == expected
+
+
+def _patch_validate_file(module: types.ModuleType, provisioned: dict[str, str]) -> None:
     original: Callable[..., bool] = module.validate_file
 
     @functools.wraps(original)
     def validate_file(fpath: str | os.PathLike[str], *args: object, **kwargs: object) -> bool:
-        expected = provisioned.get(os.path.realpath(fpath))
-        if expected is not None and os.path.isfile(fpath) and _sha256(fpath) == expected:
-            return True
-        return original(fpath, *args, **kwargs)
+        return _accepts(provisioned, fpath) or original(fpath, *args, **kwargs)
 
     module.validate_file = validate_file
+
+
+def _patch_check_integrity(module: types.ModuleType, provisioned: dict[str, str]) -> None:
+    original: Callable[..., bool] = module.check_integrity
+
+    @functools.wraps(original)
+    def check_integrity(fpath: str | os.PathLike[str], *args: object, **kwargs: object) -> bool:
+        return _accepts(provisioned, fpath) or original(fpath, *args, **kwargs)
+
+    module.check_integrity = check_integrity
+
+
+def _patch_cifar10(module: types.ModuleType, provisioned: dict[str, str]) -> None:
+    """Keras's own steps (get_file with its hash, load_batch per file) without fixed batch sizes."""
+    original: Callable[..., object] = module.load_data
+
+    @functools.wraps(original)
+    def load_data() -> tuple[tuple[object, object], tuple[object, object]]:
+        np = module.np
+        path = module.get_file(fname="cifar-10-batches-py-target",
+                               origin="https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz", extract=True,
+                               file_hash="6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce")
+        path = os.path.join(path, "cifar-10-batches-py")
+        train = [module.load_batch(os.path.join(path, f"data_batch_{i}")) for i in range(1, 6)]
+        x_train = np.concatenate([x for x, _ in train]).astype("uint8")
+        y_train = np.concatenate([np.asarray(y) for _, y in train]).astype("uint8").reshape(-1, 1)
+        x_test, y_test = module.load_batch(os.path.join(path, "test_batch"))
+        x_test, y_test = np.asarray(x_test, "uint8"), np.asarray(y_test, "uint8").reshape(-1, 1)
+        if module.backend.image_data_format() == "channels_last":
+            x_train, x_test = x_train.transpose(0, 2, 3, 1), x_test.transpose(0, 2, 3, 1)
+        return (x_train, y_train), (x_test, y_test)
+
+    module.load_data = load_data
+    for alias in KERAS_CIFAR10_ALIASES:  # the public modules bound the original when already imported
+        if getattr(sys.modules.get(alias), "load_data", None) is original:
+            sys.modules[alias].load_data = load_data
+
+
+PATCHES: dict[str, Callable[[types.ModuleType, dict[str, str]], None]] = {
+    KERAS_FILES: _patch_validate_file, KERAS_CIFAR10: _patch_cifar10, TORCHVISION_CIFAR: _patch_check_integrity}
 
 
 class _PatchingLoader(importlib.abc.Loader):
     """Runs the real loader, then patches the freshly executed module."""
 
-    def __init__(self, loader: importlib.abc.Loader, provisioned: dict[str, str]) -> None:
+    def __init__(self, loader: importlib.abc.Loader, provisioned: dict[str, str],
+                 patch: Callable[[types.ModuleType, dict[str, str]], None]) -> None:
         self._loader = loader
         self._provisioned = provisioned
+        self._patch = patch
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
         return self._loader.create_module(spec)
 
     def exec_module(self, module: types.ModuleType) -> None:
         self._loader.exec_module(module)
-        _patch(module, self._provisioned)
+        self._patch(module, self._provisioned)
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._loader, name)  # get_source, get_resource_reader, ...
 
 
 class _Finder(importlib.abc.MetaPathFinder):
-    """Intercepts the one import of TARGET, then removes itself."""
+    """Intercepts the first import of each module in `pending`; removes itself when none is left."""
 
-    def __init__(self, provisioned: dict[str, str]) -> None:
+    def __init__(self, provisioned: dict[str, str], pending: set[str]) -> None:
         self._provisioned = provisioned
+        self._pending = pending
 
     def find_spec(self, fullname: str, path: Sequence[str] | None,
                   target: types.ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
-        if fullname != TARGET:
+        if fullname not in self._pending:
             return None
-        sys.meta_path.remove(self)
+        self._pending.discard(fullname)
+        if not self._pending:
+            sys.meta_path.remove(self)
         for finder in sys.meta_path:
-            spec = finder.find_spec(fullname, path, target) if hasattr(finder, "find_spec") else None
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
             if spec is not None and spec.loader is not None:
-                spec.loader = _PatchingLoader(spec.loader, self._provisioned)
+                spec.loader = _PatchingLoader(spec.loader, self._provisioned, PATCHES[fullname])
                 return spec
         return None
 
 
 def install(manifest: dict[str, str], root: str) -> None:
-    """Accept the files in `manifest` ({path relative to root: sha256}) in Keras's hash check."""
+    """Accept the files in `manifest` ({path relative to root: sha256}) in Keras's and torchvision's
+    hash checks."""
     provisioned = {os.path.realpath(os.path.join(root, rel)): digest for rel, digest in manifest.items()}
-    if TARGET in sys.modules:
-        _patch(sys.modules[TARGET], provisioned)
-    else:
-        sys.meta_path.insert(0, _Finder(provisioned))
+    pending = set()
+    for name, patch in PATCHES.items():
+        if name in sys.modules:
+            patch(sys.modules[name], provisioned)
+        else:
+            pending.add(name)
+    if pending:
+        sys.meta_path.insert(0, _Finder(provisioned, pending))

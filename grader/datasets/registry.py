@@ -9,13 +9,14 @@ from grader.datasets.airline import AirlineProvider
 from grader.datasets.base import DatasetProvider
 from grader.datasets.blobs2d import Blobs2dProvider
 from grader.datasets.boston_housing import BostonHousingProvider
+from grader.datasets.cifar10 import Cifar10Provider
 from grader.datasets.fashion_mnist import FashionMnistProvider
 from grader.datasets.imdb import ImdbProvider
 from grader.datasets.mnist import MnistProvider
 from grader.datasets.shapes import ShapesProvider
 
 _PROVIDERS: dict[str, DatasetProvider] = {p.name: p for p in (MnistProvider(), FashionMnistProvider(), Blobs2dProvider(), ShapesProvider(), ImdbProvider(),
-                                                   BostonHousingProvider(), AirlineProvider())}
+                                                   BostonHousingProvider(), AirlineProvider(), Cifar10Provider())}
 
 
 def default_cache_dir() -> Path:
