@@ -186,8 +186,10 @@ def test_autograder_zip_holds_scripts_grader_and_course(autograder):
     for script in ("setup.sh", "run_autograder"):
         assert os.access(source / script, os.X_OK), f"{script} must be executable"
         assert (source / script).read_text().startswith("#!/usr/bin/env bash")
+        assert subprocess.run(["bash", "-n", str(source / script)]).returncode == 0, f"{script} is valid bash"
     setup = (source / "setup.sh").read_text()
     assert "/autograder/source/grader-src" in setup and "pip install" in setup
+    assert "python3.11 -m venv /autograder/venv" in setup, "the grader needs Python 3.11"
     run = (source / "run_autograder").read_text()
     assert "/autograder" in run and "results/results.json" in run and "--assignment toy" in run
     assert (source / "grader-src" / "pyproject.toml").is_file()

@@ -19,11 +19,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXTRAS = {"pytorch": ["torch"], "keras": ["tf"], "tensorflow": ["tf"]}
 
 SETUP_SH = """#!/usr/bin/env bash
-# Gradescope runs this once while building the autograder image.
+# Gradescope runs this once while building the autograder image (Ubuntu 22.04: the grader needs
+# Python 3.11, which is python3.11 there, not the default python3).
 set -euo pipefail
 apt-get update
-DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 python3-venv python3-pip
-python3 -m venv /autograder/venv
+DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3.11 python3.11-venv
+python3.11 -m venv /autograder/venv
 /autograder/venv/bin/pip install --upgrade pip
 /autograder/venv/bin/pip install "/autograder/source/grader-src{extras}"{requirements}
 """
