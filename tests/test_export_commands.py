@@ -12,14 +12,14 @@ from click.testing import CliRunner
 from class_support import grade_class
 from conftest import FIXTURE_COURSE
 from grader.commands.export import export, report
+from grader.gradebook.store import Gradebook
 
 
 @pytest.fixture(scope="module")
 def gradebook(toy, local_sandbox, tmp_path_factory):
-    store = pytest.importorskip("grader.gradebook.store", reason="the gradebook store lands with the batch command")
     folder = tmp_path_factory.mktemp("gradebook")
     path = folder / "gradebook.sqlite"
-    with store.Gradebook.open(path) as book:
+    with Gradebook.open(path) as book:
         for entry in grade_class(toy, local_sandbox, folder):
             stored = book.add_submission("toy", entry.student, entry.submission_id, entry.result.sha256 or entry.submission_id,
                                          b"{}", source=entry.source, submitted_at=entry.submitted_at)
