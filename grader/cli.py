@@ -90,6 +90,7 @@ def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_js
 @click.option("--sandbox", "sandbox_name", default="local", show_default=True,
               help="Sandbox backend: local or docker (see docs/sandbox.md, docs/docker.md).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
+@click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True, help="Language of feedback.html.")
 @click.option("--gpus", default=None, help="docker: GPUs for each container: all, a count, or device ids (device=0, 0,1).")
 @click.option("--gpu-devices", default=None, help="docker: pin each submission to one of these GPUs (0,1,... or all).")
 @click.option("--gpu-share", type=int, default=1, show_default=True, help="Submissions sharing one GPU at a time.")
@@ -101,7 +102,7 @@ def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_js
 @click.option("--image", default=None, help="docker: use this image instead of the assignment's runtime image.")
 def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Path | None, gradebook: Path | None,
           roster: Path | None, regrade: bool, workers: int | None, executor: str, address: str | None,
-          sandbox_name: str, as_json: bool, gpus: str | None, gpu_devices: str | None, gpu_share: int,
+          sandbox_name: str, as_json: bool, lang: str, gpus: str | None, gpu_devices: str | None, gpu_share: int,
           memory: str | None, cpus: str | None, timeout: str | None, limits: tuple[str, ...], image: str | None) -> None:
     """Grade a class: notebooks, folders or LMS export zips (Canvas, Moodle) into the gradebook.
     Already-graded submissions are skipped, so an interrupted run resumes where it stopped."""
@@ -123,7 +124,7 @@ def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Pa
         roster=roster, sandbox=sandbox_name,
         sandbox_options={"requirements": loaded.spec.requirements, "image": image} if sandbox_name == "docker" else {},
         workers=workers or max(1, len(devices) * gpu_share), gpu_devices=devices, gpu_share=gpu_share,
-        executor=executor, address=address, regrade=regrade)
+        executor=executor, address=address, regrade=regrade, lang=lang)
     summary = grade_class(options)
     results = list(summary.outcome.results.values())
     if as_json:

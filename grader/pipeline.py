@@ -28,6 +28,7 @@ class GradingRun:
     public_only: bool = False
     out_dir: Path | None = None
     data_cache: Path | None = None
+    lang: str = "en"                 # language of feedback.html
 
 
 @dataclass
@@ -108,7 +109,7 @@ def conclude(prepared: Prepared, sandboxed: SandboxResult | None, run: GradingRu
     result.timings["total"] = round(time.monotonic() - prepared.started, 3)
     result.sha256 = _sha256(prepared.notebook)
     if run.out_dir is not None:
-        write_outputs(run.out_dir, result, prepared.assignment, sandboxed, public_view=run.public_only)
+        write_outputs(run.out_dir, result, prepared.assignment, sandboxed, public_view=run.public_only, lang=run.lang)
     return Graded(result=result, observations=observations_text, probes=prepared.probes)
 
 
@@ -146,11 +147,11 @@ def interpret(sandboxed: SandboxResult) -> tuple[Observations | None, tuple[Stat
 
 
 def write_outputs(out_dir: Path, result: GradeResult, assignment: LoadedAssignment,
-                  sandboxed: SandboxResult | None, *, public_view: bool) -> None:
+                  sandboxed: SandboxResult | None, *, public_view: bool, lang: str = "en") -> None:
     """grade.json, feedback.html and the executed notebook, each written atomically."""
     out_dir.mkdir(parents=True, exist_ok=True)
     result.write(out_dir / "grade.json")
-    write_atomically(out_dir / "feedback.html", render_feedback(result, assignment.spec, student_view=public_view))
+    write_atomically(out_dir / "feedback.html", render_feedback(result, assignment.spec, student_view=public_view, lang=lang))
     if sandboxed is not None and sandboxed.executed_notebook is not None:
         tmp = out_dir / ".executed.ipynb.tmp"
         tmp.write_bytes(sandboxed.executed_notebook)

@@ -55,7 +55,8 @@ def test_a_mixed_class_gets_a_status_for_everyone_and_a_rerun_skips_them(tmp_pat
     inbox = make_class(tmp_path / "inbox", alice=TOY_GOOD, bob=WRONG_SQUARE, clara=CRASHING, dmitry=ENDLESS,
                        eve=b"{ this is not json")
     out = tmp_path / "out" / "toy"
-    done = grader("grade", "toy", str(inbox), "--out", str(out), "--workers", "2", "--timeout", "15", "--json")
+    done = grader("grade", "toy", str(inbox), "--out", str(out), "--workers", "2", "--timeout", "15", "--json",
+                  "--lang", "ru")
     assert done.returncode == 3, done.stderr  # an ungradable notebook is the worst code
     summary = json.loads(done.stdout)
     statuses = {r["submission_id"]: r["status"] for r in summary["results"]}
@@ -64,7 +65,8 @@ def test_a_mixed_class_gets_a_status_for_everyone_and_a_rerun_skips_them(tmp_pat
     assert scores["alice"] == 12 and scores["bob"] < scores["alice"] and scores["clara"] < scores["alice"]
     assert "[5/5]" in done.stderr  # the progress display, one line per submission when not on a terminal
     for folder in statuses:
-        assert (out / folder / "grade.json").is_file() and (out / folder / "feedback.html").is_file()
+        assert (out / folder / "grade.json").is_file()
+        assert '<html lang="ru"' in (out / folder / "feedback.html").read_text(encoding="utf-8")
     again = grader("grade", "toy", str(inbox), "--out", str(out), "--json")
     assert json.loads(again.stdout)["skipped"] == 5 and json.loads(again.stdout)["graded"] == 0
     assert again.returncode == 3

@@ -7,6 +7,7 @@ interrupted run resumes where it stopped and ends with the same gradebook as an 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -114,7 +115,7 @@ def _store(book: Gradebook, stored: StoredSubmission, graded: Graded, outcome: B
 
 
 def _run_into(run: GradingRun, out: Path, folder: str) -> GradingRun:
-    return GradingRun(sandbox=run.sandbox, public_only=run.public_only, out_dir=out / folder, data_cache=run.data_cache)
+    return dataclasses.replace(run, out_dir=out / folder)
 
 
 def _materialise(book: Gradebook, stored: StoredSubmission, out: Path) -> Path:
@@ -148,5 +149,5 @@ def _rescored(book: Gradebook, assignment: LoadedAssignment, stored: StoredSubmi
     old = previous.result
     result.timings, result.notes = dict(old.timings), [*old.notes, f"re-scored from the observations of rubric v{old.rubric_version}"]
     result.sha256, result.peak_memory_mb, result.environment = old.sha256, old.peak_memory_mb, old.environment
-    write_outputs(out / stored.folder, result, assignment, None, public_view=run.public_only)
+    write_outputs(out / stored.folder, result, assignment, None, public_view=run.public_only, lang=run.lang)
     return Graded(result=result, observations=previous.observations, probes=previous.probes)

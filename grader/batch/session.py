@@ -39,6 +39,7 @@ class ClassRun:
     address: str | None = None
     regrade: bool = False
     show_progress: bool = True
+    lang: str = "en"
 
 
 @dataclass
@@ -72,7 +73,7 @@ def grade_class(options: ClassRun) -> ClassSummary:
     intake = take_in(options.paths, roster)
     if not intake.submissions and not intake.refused:
         raise UsageError("no submissions found in " + ", ".join(map(str, options.paths)))
-    run = GradingRun(sandbox=get_sandbox(options.sandbox, **options.sandbox_options))
+    run = GradingRun(sandbox=get_sandbox(options.sandbox, **options.sandbox_options), lang=options.lang)
     executor = _executor(options, run.sandbox)
     with Gradebook.open(options.gradebook) as book:
         submissions = record_intake(book, options.assignment, intake)
