@@ -42,24 +42,19 @@ def _accepts(provisioned: dict[str, str], fpath: str | os.PathLike[str]) -> bool
     return expected is not None and os.path.isfile(fpath) and _sha256(fpath) == expected
 
 
-def _patch_validate_file(module: types.ModuleType, provisioned: dict[str, str]) -> None:
-    original: Callable[..., bool] = module.validate_file
+def _hash_check_patch(attribute: str) -> Callable[[types.ModuleType, dict[str, str]], None]:
+    """A patch that makes `module.<attribute>(fpath, ...)` (Keras's validate_file, torchvision's
+    check_integrity) also pass a provisioned file with its manifest hash."""
+    def patch(module: types.ModuleType, provisioned: dict[str, str]) -> None:
+        original: Callable[..., bool] = getattr(module, attribute)
 
-    @functools.wraps(original)
-    def validate_file(fpath: str | os.PathLike[str], *args: object, **kwargs: object) -> bool:
-        return _accepts(provisioned, fpath) or original(fpath, *args, **kwargs)
+        @functools.wraps(original)
+        def check(fpath: str | os.PathLike[str], *args: object, **kwargs: object) -> bool:
+            return _accepts(provisioned, fpath) or original(fpath, *args, **kwargs)
 
-    module.validate_file = validate_file
+        setattr(module, attribute, check)
 
-
-def _patch_check_integrity(module: types.ModuleType, provisioned: dict[str, str]) -> None:
-    original: Callable[..., bool] = module.check_integrity
-
-    @functools.wraps(original)
-    def check_integrity(fpath: str | os.PathLike[str], *args: object, **kwargs: object) -> bool:
-        return _accepts(provisioned, fpath) or original(fpath, *args, **kwargs)
-
-    module.check_integrity = check_integrity
+    return patch
 
 
 def _patch_cifar10(module: types.ModuleType, provisioned: dict[str, str]) -> None:
@@ -89,7 +84,8 @@ def _patch_cifar10(module: types.ModuleType, provisioned: dict[str, str]) -> Non
 
 
 PATCHES: dict[str, Callable[[types.ModuleType, dict[str, str]], None]] = {
-    KERAS_FILES: _patch_validate_file, KERAS_CIFAR10: _patch_cifar10, TORCHVISION_CIFAR: _patch_check_integrity}
+    KERAS_FILES: _hash_check_patch("validate_file"), KERAS_CIFAR10: _patch_cifar10,
+    TORCHVISION_CIFAR: _hash_check_patch("check_integrity")}
 
 
 class _PatchingLoader(importlib.abc.Loader):
