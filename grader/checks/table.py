@@ -1,15 +1,18 @@
 """`table`: a results table (a pandas DataFrame) has the required columns and rows, varies enough
 columns (a hyper-parameter search over several parameters), and states parameter counts that
-match the notebook's models (a comparison table the student did not fill in by hand)."""
+match the notebook's models (a comparison table the student did not fill in by hand), and a best
+row whose reported metric the grader recomputes from its model's predictions."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+import numpy as np
+from pydantic import Field, field_validator
 
 from grader.checks.architecture.selectors import Range
 from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome, probe_id
+from grader.metrics import LOWER_IS_BETTER, METRICS, BadPredictions, compute
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
 
@@ -29,12 +32,36 @@ class ParameterCounts(Strict):
     count_column: str
 
 
+class Reevaluate(Strict):
+    """The row with the best `column` value names, in `key`, an entry of the notebook's dict
+    `models`; the grader predicts with it on the public evaluation inputs and recomputes `metric`
+    on the host: a reported metric that its model does not reach is caught."""
+
+    models: str = Field(description="a dict in the notebook: key -> a model (with predict) or a function")
+    key: str = Field(description="the column whose values are keys of models")
+    column: str = Field(description="the column with the reported metric")
+    metric: str
+    atol: float = Field(0.01, ge=0)
+
+    @field_validator("metric")
+    @classmethod
+    def _known(cls, metric: str) -> str:
+        if metric not in METRICS:
+            raise ValueError(f"unknown metric {metric!r}; allowed: {', '.join(METRICS)}")
+        return metric
+
+    @property
+    def pick(self) -> str:
+        return "min" if self.metric in LOWER_IS_BETTER else "max"
+
+
 class TableParams(Strict):
     name: str
     columns: list[str] = Field(default_factory=list, description="columns the table must have")
     rows: Range | None = None
     varied: Varied | None = None
     parameter_counts: ParameterCounts | None = None
+    reevaluate: Reevaluate | None = None
 
 
 class Table(CheckKind):
@@ -45,7 +72,14 @@ class Table(CheckKind):
         request: dict[str, Any] = {"id": probe_id(check.id), "op": "table", "name": params.name}
         if params.parameter_counts:
             request["parameter_counts"] = params.parameter_counts.model_dump()
+        if params.reevaluate:
+            request["reevaluate"] = {**params.reevaluate.model_dump(include={"models", "key", "column"}),
+                                     "pick": params.reevaluate.pick}
+            request["inputs"] = "eval/public.npy"  # the harness makes it the sandbox's path
         return [request]
+
+    def evaluation_splits(self, check: Check, params: TableParams) -> set[str]:
+        return {"public"} if params.reevaluate else set()
 
     def evaluate(self, check: Check, params: TableParams, evidence: Evidence) -> Outcome:
         result = evidence.observations.probe(probe_id(check.id))
@@ -59,6 +93,9 @@ class Table(CheckKind):
             return Outcome.failed(f"'{params.name}' is a {result.field('type')}, expected a pandas DataFrame",
                                   cell=number)
         problems = list(_problems(params, result))
+        if params.reevaluate:
+            problems += _reevaluation_problems(params.reevaluate, result.field("reevaluation") or {},
+                                               evidence.labels.get("public"))
         if problems:
             return Outcome.failed(f"'{params.name}': " + "; ".join(problems), cell=number,
                                   observed=f"{result.field('rows')} rows, columns {result.field('columns')}")
@@ -92,3 +129,19 @@ def _count_problems(counts: ParameterCounts, columns: list[str], rows: list[dict
         elif row.get("stated") != row.get("counted"):
             yield (f"row '{row.get('model')}' states {row.get('stated')} parameters, the model has "
                    f"{row.get('counted')}")
+
+
+def _reevaluation_problems(spec: Reevaluate, found: dict, labels: np.ndarray | None) -> list[str]:
+    """The best row's reported metric against the one the grader computes from its model."""
+    if found.get("problem"):
+        return [f"could not re-evaluate the best row: {found['problem']}"]
+    if labels is None:
+        return ["the public evaluation data is not available to the grader"]
+    try:
+        value = compute(spec.metric, labels, np.asarray(found["predictions"]))
+    except BadPredictions as exc:
+        return [f"{spec.models}[{found['key']!r}]'s predictions could not be scored: {exc}"]
+    if abs(value - found["reported"]) > spec.atol:
+        return [f"the best row ('{found['key']}') reports {spec.column} = {found['reported']:.4g}, but "
+                f"{spec.models}[{found['key']!r}] has {spec.metric} = {value:.4g} on the test split"]
+    return []

@@ -1,10 +1,13 @@
 """Read a results table (a pandas DataFrame) in the kernel: its size, columns, how many distinct
-values each column takes and, on request, the parameter counts of the models its rows name."""
+values each column takes and, on request, the parameter counts of the models its rows name, or
+the predictions of the model its best row names (the host recomputes that row's metric)."""
 
 from __future__ import annotations
 
 import sys
 from typing import Any
+
+from grader.probe.jsonvalues import as_numpy, encode
 
 MAX_COLUMNS = 200
 
@@ -24,7 +27,55 @@ def read_table(request: dict, namespace: dict) -> dict:
                 distinct={str(c): int(value[c].astype(str).nunique()) for c in columns})
     if "parameter_counts" in request:
         info["parameter_counts"] = _parameter_counts(value, request["parameter_counts"], namespace)
+    if "reevaluate" in request:
+        try:
+            info["reevaluation"] = _reevaluate(value, request["reevaluate"], request["inputs"], namespace)
+        except Exception as exc:  # the student's table, dict or model: the message goes to the student
+            info["reevaluation"] = {"problem": f"{type(exc).__name__}: {exc}"[:500]}
     return info
+
+
+def _reevaluate(table: Any, spec: dict, inputs: str, namespace: dict) -> dict:
+    """The row with the best reported metric, and its model's predictions on the evaluation inputs."""
+    import numpy as np
+
+    for column in (spec["key"], spec["column"]):
+        if column not in table.columns:
+            raise KeyError(f"the table has no column '{column}'")
+    reported = np.asarray(table[spec["column"]].astype(float))
+    if not len(reported) or np.isnan(reported).all():
+        raise ValueError(f"column '{spec['column']}' has no numbers")
+    row = int(np.nanargmin(reported) if spec["pick"] == "min" else np.nanargmax(reported))
+    key = table[spec["key"]].iloc[row]
+    models = namespace.get(spec["models"])
+    if models is None:
+        raise NameError(f"name '{spec['models']}' is not defined in the notebook")
+    try:
+        model = models[key]
+    except (KeyError, IndexError, TypeError):
+        raise KeyError(f"{spec['models']}[{key!r}] does not exist") from None
+    predictions = _predict(model, np.load(inputs, allow_pickle=False))
+    return {"key": str(key)[:200], "reported": float(reported[row]), "predictions": encode(predictions)}
+
+
+def _predict(model: Any, inputs: Any) -> Any:
+    """A model with predict (Keras quietly) or a function, called on the inputs; numbers back."""
+    import numpy as np
+
+    if hasattr(model, "predict"):
+        try:
+            outputs = model.predict(inputs, verbose=0)
+        except TypeError:  # a predict without Keras's verbose argument
+            outputs = model.predict(inputs)
+    elif callable(model):
+        outputs = model(inputs)
+    else:
+        raise TypeError(f"the model is a {type(model).__name__}: neither callable nor with a predict method")
+    array = as_numpy(outputs)
+    array = np.asarray(outputs) if array is None else array
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"the model's predictions have dtype {array.dtype}; expected numbers")
+    return array
 
 
 def _parameter_counts(table: Any, spec: dict, namespace: dict) -> list[dict]:
