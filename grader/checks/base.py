@@ -86,3 +86,12 @@ def missing_name_outcome(name: str, error: str | None, evidence: Evidence) -> Ou
         return Outcome.failed(f"'{name}' is defined in cell {cell.number}, which did not run cleanly: {detail}",
                               cell=cell.number)
     return Outcome.failed(error or f"'{name}' could not be used", cell=cell.number if cell else None)
+
+
+def failed_probe_outcome(name: str, error: str | None, doing: str, evidence: Evidence) -> Outcome:
+    """Why a probe about `name` failed: the cell that should have defined it when the name is
+    missing, else "could not <doing>" with the probe's error."""
+    if "is not defined" in (error or ""):
+        return missing_name_outcome(name, error, evidence)
+    cell = evidence.observations.execution.defining(name)
+    return Outcome.failed(f"could not {doing}: {error}", cell=cell.number if cell else None)

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from grader.architecture.description import TamperEvidence
-from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome, probe_id
+from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, probe_id
 from grader.checks.values import to_wire
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
@@ -37,9 +37,7 @@ class Gradcheck(CheckKind):
         cell = evidence.observations.execution.defining(params.name)
         number = cell.number if cell else None
         if not result.ok:
-            if "is not defined" in (result.error or ""):
-                return missing_name_outcome(params.name, result.error, evidence)
-            return Outcome.failed(f"could not check the gradients of '{params.name}': {result.error}", cell=number)
+            return failed_probe_outcome(params.name, result.error, f"check the gradients of '{params.name}'", evidence)
         problem = TamperEvidence.model_validate(result.field("tamper") or {}).problem()
         if problem:
             return Outcome.failed(f"gradients not checked: {problem}", cell=number)

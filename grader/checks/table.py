@@ -11,7 +11,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from grader.checks.architecture.selectors import Range
-from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome, probe_id
+from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, probe_id
 from grader.metrics import LOWER_IS_BETTER, METRICS, BadPredictions, compute
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
@@ -86,9 +86,7 @@ class Table(CheckKind):
         cell = evidence.observations.execution.defining(params.name)
         number = cell.number if cell else None
         if not result.ok:
-            if "is not defined" in (result.error or ""):
-                return missing_name_outcome(params.name, result.error, evidence)
-            return Outcome.failed(f"could not read the table '{params.name}': {result.error}", cell=number)
+            return failed_probe_outcome(params.name, result.error, f"read the table '{params.name}'", evidence)
         if not result.field("table"):
             return Outcome.failed(f"'{params.name}' is a {result.field('type')}, expected a pandas DataFrame",
                                   cell=number)

@@ -17,7 +17,7 @@ from grader.architecture.description import ModelDescription
 from grader.architecture.table import architecture_details
 from grader.checks.architecture.assertion import Verdict
 from grader.checks.architecture.expectation import Expectation
-from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome
+from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome
 from grader.checks.values import to_wire
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
@@ -110,13 +110,11 @@ class Architecture(CheckKind):
 
 def _read_model(target: str, params: ArchitectureParams, evidence: Evidence) -> ModelDescription | Outcome:
     """The validated description of one model, or the failed outcome that says why there is none."""
-    cell = evidence.observations.execution.defining(target)
-    number = cell.number if cell else None
     result = evidence.observations.probe(model_request(params, evidence.assignment, target)["id"])
     if not result.ok:
-        if "is not defined" in (result.error or ""):
-            return missing_name_outcome(target, result.error, evidence)
-        return Outcome.failed(f"could not read the model '{target}': {result.error}", cell=number)
+        return failed_probe_outcome(target, result.error, f"read the model '{target}'", evidence)
+    cell = evidence.observations.execution.defining(target)
+    number = cell.number if cell else None
     try:
         model = ModelDescription.model_validate(result.field("description"))
     except ValidationError as exc:
