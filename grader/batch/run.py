@@ -65,8 +65,8 @@ def grade_submissions(book: Gradebook, assignment: LoadedAssignment, submissions
     try:
         for stored in submissions:
             folder = stored.folder
-            if not regrade and book.has_result(stored.id, version):
-                outcome.results[folder] = book.stored_result(stored.id, version).result
+            if not regrade and (already := book.stored_result(stored.id, version)) is not None:
+                outcome.results[folder] = already.result
                 outcome.skipped += 1
                 _finished(progress, outcome.results[folder], skipped=True)
                 continue

@@ -171,10 +171,6 @@ class Gradebook:
 
     # --- results --------------------------------------------------------------------------
 
-    def has_result(self, submission_id: int, rubric_version: int) -> bool:
-        return self._db.execute("SELECT 1 FROM results WHERE submission=? AND rubric_version=?",
-                                (submission_id, rubric_version)).fetchone() is not None
-
     def record_result(self, submission_id: int, result: GradeResult, *, observations: str | None,
                       probes: list[dict] | None) -> None:
         """Store a finished grade and its per-check rows in one transaction."""
