@@ -1,5 +1,6 @@
 """The `table` check on real notebooks in a real kernel: columns, rows, how many columns a search
-varies, and parameter counts compared with the models the rows name."""
+varies, the values a comparison must cover, and parameter counts compared with the models the rows
+name."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ pytest.importorskip("torch")
 CHECKS = [
     {"id": "comparison", "title": "Comparison table", "kind": "table", "points": 1,
      "params": {"name": "results", "columns": ["model", "accuracy", "params"], "rows": {"equals": 2},
+                "values": {"model": ["small", "large"], "dataset": ["toy"]},
                 "parameter_counts": {"model_column": "model", "count_column": "params"}}},
     {"id": "search", "title": "Search table", "kind": "table", "points": 1,
      "params": {"name": "search", "columns": ["val_accuracy"], "rows": {"min": 4},
@@ -24,7 +26,7 @@ MODELS = ("import pandas as pd\nfrom torch import nn\n"
           "small, large = nn.Linear(4, 2), nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))\n"
           "def count(m):\n    return sum(p.numel() for p in m.parameters())\n")
 GOOD = [MODELS,
-        "results = pd.DataFrame({'model': ['small', 'large'], 'accuracy': [0.5, 0.7],"
+        "results = pd.DataFrame({'model': ['small', 'large'], 'dataset': 'toy', 'accuracy': [0.5, 0.7],"
         " 'params': [count(small), count(large)]})",
         "search = pd.DataFrame([{'lr': lr, 'width': w, 'val_accuracy': 0.5} for lr in (0.1, 0.01) for w in (8, 16)])"]
 BAD = [MODELS,
@@ -43,6 +45,8 @@ def test_tables_are_read_in_the_kernel_and_judged_on_the_host(tmp_path, local_sa
     assert bad["comparison"].status is CheckStatus.FAILED
     assert "row 'small' states 11.0 parameters, the model has 10" in bad["comparison"].message
     assert "row 'huge': no variable named 'huge' in the notebook" in bad["comparison"].message
+    assert "column 'model' has no row for ['large']" in bad["comparison"].message
+    assert "no column 'dataset' (it must hold ['toy'])" in bad["comparison"].message
     assert bad["search"].status is CheckStatus.FAILED
     assert "only 1 column(s) take two or more values (lr)" in bad["search"].message
 

@@ -1,7 +1,8 @@
 """`table`: a results table (a pandas DataFrame) has the required columns and rows, varies enough
-columns (a hyper-parameter search over several parameters), and states parameter counts that
-match the notebook's models (a comparison table the student did not fill in by hand), and a best
-row whose reported metric the grader recomputes from its model's predictions."""
+columns (a hyper-parameter search over several parameters), holds the required values (every
+model and dataset of a comparison), states parameter counts that match the notebook's models (a
+comparison table the student did not fill in by hand), and a best row whose reported metric the
+grader recomputes from its model's predictions."""
 
 from __future__ import annotations
 
@@ -60,6 +61,8 @@ class TableParams(Strict):
     columns: list[str] = Field(default_factory=list, description="columns the table must have")
     rows: Range | None = None
     varied: Varied | None = None
+    values: dict[str, list[str]] = Field(default_factory=dict,
+                                         description="column -> values that must each appear in it")
     parameter_counts: ParameterCounts | None = None
     reevaluate: Reevaluate | None = None
 
@@ -70,6 +73,8 @@ class Table(CheckKind):
 
     def probes(self, check: Check, params: TableParams, assignment: Assignment) -> list[dict]:
         request: dict[str, Any] = {"id": probe_id(check.id), "op": "table", "name": params.name}
+        if params.values:
+            request["values"] = sorted(params.values)  # column names only: the required values stay home
         if params.parameter_counts:
             request["parameter_counts"] = params.parameter_counts.model_dump()
         if params.reevaluate:
@@ -114,8 +119,20 @@ def _problems(params: TableParams, result: Any) -> Any:
         if len(varied) < params.varied.min:
             yield (f"only {len(varied)} column(s) take two or more values ({', '.join(varied) or 'none'}), expected "
                    f"at least {params.varied.min} besides {params.varied.exclude}")
+    yield from _value_problems(params, result.field("values") or {})
     if params.parameter_counts:
         yield from _count_problems(params.parameter_counts, columns, result.field("parameter_counts") or [])
+
+
+def _value_problems(params: TableParams, found: dict[str, list[str]]) -> Any:
+    for column, values in params.values.items():
+        if column not in found:
+            if column not in params.columns:  # otherwise already reported as missing
+                yield f"no column '{column}' (it must hold {values})"
+            continue
+        missing = [value for value in values if value not in found[column]]
+        if missing:
+            yield f"column '{column}' has no row for {missing}"
 
 
 def _count_problems(counts: ParameterCounts, columns: list[str], rows: list[dict]) -> Any:

@@ -1,6 +1,7 @@
 """Read a results table (a pandas DataFrame) in the kernel: its size, columns, how many distinct
-values each column takes and, on request, the parameter counts of the models its rows name, or
-the predictions of the model its best row names (the host recomputes that row's metric)."""
+values each column takes and, on request, the distinct values of some columns, the parameter
+counts of the models its rows name, or the predictions of the model its best row names (the host
+recomputes that row's metric)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 from grader.probe.jsonvalues import as_numpy, encode
 
 MAX_COLUMNS = 200
+MAX_VALUES = 200      # distinct values sent back per requested column
+MAX_VALUE_CHARS = 100
 
 
 def read_table(request: dict, namespace: dict) -> dict:
@@ -25,6 +28,8 @@ def read_table(request: dict, namespace: dict) -> dict:
     columns = list(value.columns)[:MAX_COLUMNS]
     info.update(table=True, rows=int(len(value)), columns=[str(c) for c in columns],
                 distinct={str(c): int(value[c].astype(str).nunique()) for c in columns})
+    if "values" in request:
+        info["values"] = {column: _distinct(value[column]) for column in request["values"] if column in value.columns}
     if "parameter_counts" in request:
         info["parameter_counts"] = _parameter_counts(value, request["parameter_counts"], namespace)
     if "reevaluate" in request:
@@ -33,6 +38,11 @@ def read_table(request: dict, namespace: dict) -> dict:
         except Exception as exc:  # the student's table, dict or model: the message goes to the student
             info["reevaluation"] = {"problem": f"{type(exc).__name__}: {exc}"[:500]}
     return info
+
+
+def _distinct(column: Any) -> list[str]:
+    """A column's distinct values as short strings, the host judges which are there."""
+    return sorted({str(item)[:MAX_VALUE_CHARS] for item in column})[:MAX_VALUES]
 
 
 def _reevaluate(table: Any, spec: dict, inputs: str, namespace: dict) -> dict:
