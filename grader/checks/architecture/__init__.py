@@ -35,7 +35,8 @@ class ArchitectureParams(Strict):
     model: str | None = Field(None, description="the model's name in the notebook; default objects.model or 'model'")
     build: Build | None = Field(None, description="describe a new instance of the student's class instead")
     models: list[str] | None = Field(None, min_length=2, description="several models' names: each is checked "
-                                     "against every assertion, and parameter_band/wider/deeper compare them")
+                                     "against every assertion, and parameter_band/wider/deeper/distinct_activations "
+                                     "compare them")
     input_shape: list[int] | list[list[int]] | None = Field(None, description="one sample (no batch axis); "
                                                             "a list of shapes for several inputs")
     input_dtype: str | None = Field(None, description="e.g. int64 for token ids; default: the model's float type")
@@ -49,7 +50,8 @@ class ArchitectureParams(Strict):
         if sum(given is not None for given in (self.model, self.build, self.models)) > 1:
             raise ValueError("give one of model, build and models")
         if self.models is None and any(item.across_models for item in self.expect):
-            raise ValueError("parameter_band, wider and deeper compare several models: list them in models")
+            raise ValueError("parameter_band, wider, deeper and distinct_activations compare several models: "
+                             "list them in models")
         return self
 
     def inputs(self) -> list[dict] | None:

@@ -1,6 +1,6 @@
 """Assertions about several models at once (an `architecture` check with `models:`): their
-sizes stay within a band, and one is a wider or deeper variant of another. Each gets the
-models in the rubric's order, as (name, description) pairs."""
+sizes stay within a band, one is a wider or deeper variant of another, and no two run the same
+activations. Each gets the models in the rubric's order, as (name, description) pairs."""
 
 from __future__ import annotations
 
@@ -70,3 +70,16 @@ class Deeper(GroupAssertion, LayerSelector):
         return Verdict(passed, f"each model with more {self.kind} layers than the one before it: "
                        + ", ".join(name for name, _ in models),
                        ", ".join(f"{name} {count}" for name, count in counts))
+
+
+class DistinctActivations(GroupAssertion):
+    """`distinct_activations: true`: no two models run the same set of activations, so models
+    meant to compare activation functions cannot all be ReLU nets."""
+
+    def group_verdict(self, models: Named) -> Verdict:
+        used = [(name, frozenset(model.activations_used())) for name, model in models]
+        same = [f"{first} and {second}" for index, (first, ours) in enumerate(used)
+                for second, theirs in used[index + 1:] if ours == theirs]
+        listed = "; ".join(f"{name}: {', '.join(sorted(names)) or 'none'}" for name, names in used)
+        return Verdict(not same, "each model with its own set of activations",
+                       listed + (f" ({', '.join(same)} run the same)" if same else ""))

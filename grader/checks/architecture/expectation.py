@@ -8,7 +8,7 @@ from pydantic import model_validator
 
 from grader.checks.architecture.activations import Activations
 from grader.checks.architecture.assertion import Assertion
-from grader.checks.architecture.comparison import Deeper, GroupAssertion, ParameterBand, Wider
+from grader.checks.architecture.comparison import Deeper, DistinctActivations, GroupAssertion, ParameterBand, Wider
 from grader.checks.architecture.counting import Count, OutputUnits, Widths
 from grader.checks.architecture.kernels import KernelSizes
 from grader.checks.architecture.ordering import Order, Sequence
@@ -40,6 +40,7 @@ class Expectation(Strict):
     parameter_band: ParameterBand | None = None
     wider: Wider | None = None
     deeper: Deeper | None = None
+    distinct_activations: Literal[True] | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Expectation":
@@ -55,7 +56,8 @@ class Expectation(Strict):
         value = getattr(self, name)
         wrapped = {"output_units": lambda: OutputUnits(units=value), "sequence": lambda: Sequence(layers=value),
                    "frozen": lambda: Frozen(policy=value), "all_layers_run": AllLayersRun,
-                   "all_layers_registered": AllLayersRegistered}
+                   "all_layers_registered": AllLayersRegistered,
+                   "distinct_activations": DistinctActivations}
         return wrapped[name]() if name in wrapped else value
 
     @property
