@@ -212,8 +212,15 @@ def table(request: dict, namespace: dict) -> dict:
     return read_table(request, namespace)
 
 
+def transforms(request: dict, namespace: dict) -> dict:
+    from grader.probe.transforms import read_pipeline
+
+    return read_pipeline(request, namespace)
+
+
 OPERATIONS: dict[str, Callable[[dict, dict], dict]] = {
     "table": table,
+    "transforms": transforms,
     "environment": environment,
     "model": model,
     "gradcheck": gradcheck,
