@@ -1,4 +1,5 @@
-"""Evaluation data on the host: inputs go to the sandbox as .npy, labels stay here."""
+"""Evaluation data on the host: inputs go to the sandbox as .npy, labels (and the statistics of
+the data a notebook was given) stay here."""
 
 from __future__ import annotations
 
@@ -30,3 +31,30 @@ def evaluation_data(assignment: Assignment, splits: set[str], cache: Path | None
         files[f"eval/{name}.npy"] = buffer.getvalue()
         labels[name] = truth
     return files, labels
+
+
+def dataset_statistics(keys: set[str], cache: Path | None = None) -> dict[str, dict[str, np.ndarray]]:
+    """{"<dataset>/<split>": {"mean", "std"}} per channel, in [0, 1] for uint8 images, computed
+    on the host from the cache, so a check never trusts the sandbox's view of the data."""
+    statistics: dict[str, dict[str, np.ndarray]] = {}
+    for key in sorted(keys):
+        dataset, split = key.split("/")
+        try:
+            inputs, _ = get_provider(dataset).split(cache or default_cache_dir(), split)
+        except (KeyError, OSError) as exc:
+            raise InfrastructureError(f"dataset {key} is unavailable: {exc}") from exc
+        pixels = inputs.astype(np.float64) / (255.0 if inputs.dtype == np.uint8 else 1.0)
+        channels = _channels(pixels)
+        statistics[key] = {"mean": channels.mean(axis=0), "std": channels.std(axis=0)}
+    return statistics
+
+
+def _channels(pixels: np.ndarray) -> np.ndarray:
+    """(values, channels): images (n, H, W, C) or (n, C, H, W) with C of 1, 3 or 4; anything else
+    is one channel."""
+    if pixels.ndim == 4 and pixels.shape[-1] in (1, 3, 4):
+        return pixels.reshape(-1, pixels.shape[-1])
+    if pixels.ndim == 4 and pixels.shape[1] in (1, 3, 4):
+        return np.moveaxis(pixels, 1, -1).reshape(-1, pixels.shape[1])
+    return pixels.reshape(-1, 1)
+

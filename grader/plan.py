@@ -1,4 +1,5 @@
-"""What the sandbox must observe for a set of checks: probe requests and evaluation splits.
+"""What the sandbox must observe for a set of checks: probe requests and evaluation splits (and
+which dataset statistics the host computes).
 Only inputs cross into the sandbox; expected values and labels stay with the host."""
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ from grader.spec.rubric import Check
 class ProbePlan:
     probes: list[dict]
     splits: set[str]
+    statistics: set[str]
 
 
 def plan_probes(checks: Sequence[Check], params: Mapping[str, Any], assignment: Assignment) -> ProbePlan:
     probes: dict[str, dict] = {}
     splits: set[str] = set()
+    statistics: set[str] = set()
     for check in checks:
         kind = KINDS[check.kind]
         for request in kind.probes(check, params[check.id], assignment):
             probes.setdefault(request["id"], request)  # checks asking the same question share one probe
         splits |= kind.evaluation_splits(check, params[check.id])
-    return ProbePlan(list(probes.values()), splits)
+        statistics |= kind.dataset_statistics(check, params[check.id])
+    return ProbePlan(list(probes.values()), splits, statistics)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from grader.checks.architecture import Architecture
 from grader.checks.artifact import Artifact
 from grader.checks.base import CheckKind, Evidence, Outcome
+from grader.checks.dataset_stats import DatasetStats
 from grader.checks.detections import Detections
 from grader.checks.executes import Executes
 from grader.checks.function import Function
@@ -18,6 +19,6 @@ from grader.checks.variable import Variable
 
 KINDS: dict[str, CheckKind] = {kind.name: kind for kind in
                                (Executes(), Function(), Variable(), Metric(), Output(), Artifact(), Manual(),
-                                Architecture(), Gradcheck(), Table(), Detections(), Transforms())}
+                                Architecture(), Gradcheck(), Table(), Detections(), Transforms(), DatasetStats())}
 
 __all__ = ["KINDS", "CheckKind", "Evidence", "Outcome"]

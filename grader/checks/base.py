@@ -20,6 +20,7 @@ class Evidence:
     observations: Observations
     assignment: Assignment
     labels: Mapping[str, np.ndarray] = field(default_factory=dict)  # "public"/"hidden" -> labels
+    statistics: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)  # "cifar10/train" -> mean, std
 
 
 @dataclass
@@ -54,6 +55,10 @@ class CheckKind(abc.ABC):
 
     def evaluation_splits(self, check: Check, params: Any) -> set[str]:
         """Evaluation splits ("public"/"hidden") whose inputs the sandbox needs for this check."""
+        return set()
+
+    def dataset_statistics(self, check: Check, params: Any) -> set[str]:
+        """Datasets ("<dataset>/<split>") whose per-channel statistics the host computes for this check."""
         return set()
 
     @abc.abstractmethod
