@@ -7,17 +7,16 @@ from __future__ import annotations
 from typing import Any, Callable, Literal
 
 import numpy as np
-from sklearn import metrics as sk
 
 from grader.checks.base import short
-from grader.metrics import prepare_predictions
+from grader.metrics import prepare_predictions, sk
 
 Quantity = Literal["confusion_matrix", "precision", "recall"]
 
 _COMPUTE: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]] = {
-    "confusion_matrix": lambda y, p, classes: sk.confusion_matrix(y, p, labels=classes),
-    "precision": lambda y, p, classes: sk.precision_score(y, p, labels=classes, average=None, zero_division=0),
-    "recall": lambda y, p, classes: sk.recall_score(y, p, labels=classes, average=None, zero_division=0),
+    "confusion_matrix": lambda y, p, classes: sk().confusion_matrix(y, p, labels=classes),
+    "precision": lambda y, p, classes: sk().precision_score(y, p, labels=classes, average=None, zero_division=0),
+    "recall": lambda y, p, classes: sk().recall_score(y, p, labels=classes, average=None, zero_division=0),
 }
 
 
