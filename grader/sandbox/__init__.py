@@ -1,5 +1,21 @@
-"""Sandboxes run the harness on untrusted notebooks. Backends register by name."""
+"""Sandboxes run the harness on untrusted notebooks. Backends register by name.
 
-from grader.sandbox.base import Sandbox, SandboxRequest, SandboxResult, available_sandboxes, get_sandbox
+The public names load on first use: every submission starts `python -m grader.sandbox.supervise`
+inside its sandbox, which imports this package, and it must not pay for the spec models
+(pydantic) that grader.sandbox.base brings in."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.sandbox.base import Sandbox, SandboxRequest, SandboxResult, available_sandboxes, get_sandbox
 
 __all__ = ["Sandbox", "SandboxRequest", "SandboxResult", "available_sandboxes", "get_sandbox"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        return getattr(importlib.import_module("grader.sandbox.base"), name)
+    raise AttributeError(f"module 'grader.sandbox' has no attribute {name!r}")
