@@ -1,5 +1,5 @@
 """resnet-study (PyTorch, course document 004): a fully connected net vs a plain CNN vs a residual
-CNN on MNIST; kernel sizes 3/5/7 and 1x1+3x3; shallow vs deep; a custom convolution as an
+CNN on MNIST and CIFAR-10; kernel sizes 3/5/7 and 1x1+3x3; shallow vs deep; a custom convolution as an
 autograd Function; basic, bottleneck and wide residual blocks; a comparison table."""
 
 from __future__ import annotations
@@ -9,19 +9,19 @@ from labkit import edit, make_lab
 RS_INTRO = """\
 # ResNet study: fully connected vs CNN vs residual CNN (PyTorch)
 
-Compare, on MNIST:
+Compare:
 
-- a fully connected net, a plain CNN and a residual CNN;
+- a fully connected net, a plain CNN and a residual CNN, on MNIST and on CIFAR-10;
 - CNNs with 3x3, 5x5 and 7x7 kernels and one that combines 1x1 and 3x3 convolutions;
 - a shallow and a deep residual network;
 - a convolution written as your own `torch.autograd.Function`, with a correct `backward`;
 - basic, bottleneck (1x1-3x3-1x1) and wide residual blocks;
-- one table with every model's accuracy, parameter count and training time.
+- one table with every model's dataset, accuracy, parameter count and training time.
 
 The exact contract of every name is in README.md."""
 
 RS_PARAMS = """\
-TRAIN_SIZE = 6000  # training images used; the grader sets TRAIN_SIZE = 256 when it grades
+TRAIN_SIZE = 5000  # training images used of each dataset; the grader sets TRAIN_SIZE = 256 when it grades
 EPOCHS = 2         # the grader sets EPOCHS = 1
 BATCH_SIZE = 64"""
 
@@ -34,24 +34,30 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torchvision.datasets import CIFAR10
 
 torch.manual_seed(0)"""
 
 RS_DATA = """\
-path = os.path.expanduser("~/.keras/datasets/mnist.npz")
-with np.load(path) as data:
-    x_train, y_train = data["x_train"][:TRAIN_SIZE], data["y_train"][:TRAIN_SIZE]
-    x_test, y_test = data["x_test"][:1000], data["y_test"][:1000]
+def to_tensors(images, labels):
+    \"\"\"uint8 images, (n, h, w) grey or (n, h, w, 3) colour -> float32 (n, channels, h, w) in [0, 1],
+    and the labels as a long tensor.\"\"\"
+    x = torch.as_tensor(np.asarray(images), dtype=torch.float32) / 255.0
+    x = x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2).contiguous()
+    return x, torch.as_tensor(np.asarray(labels), dtype=torch.long)
 
 
-def to_tensor(images):
-    \"\"\"uint8 images (n, 28, 28) -> float32 tensor (n, 1, 28, 28) in [0, 1].\"\"\"
-    return torch.as_tensor(np.asarray(images), dtype=torch.float32).unsqueeze(1) / 255.0
+with np.load(os.path.expanduser("~/.keras/datasets/mnist.npz")) as mnist:
+    mnist_data = (*to_tensors(mnist["x_train"][:TRAIN_SIZE], mnist["y_train"][:TRAIN_SIZE]),
+                  *to_tensors(mnist["x_test"][:1000], mnist["y_test"][:1000]))
+cifar_train = CIFAR10(root="data", train=True, download=True)
+cifar_test = CIFAR10(root="data", train=False, download=True)
+cifar_data = (*to_tensors(cifar_train.data[:TRAIN_SIZE], cifar_train.targets[:TRAIN_SIZE]),
+              *to_tensors(cifar_test.data[:1000], cifar_test.targets[:1000]))
 
-
-X_train, Y_train = to_tensor(x_train), torch.as_tensor(y_train, dtype=torch.long)
-X_test, Y_test = to_tensor(x_test), torch.as_tensor(y_test, dtype=torch.long)
-print(X_train.shape, X_test.shape)"""
+DATA = {"mnist": mnist_data, "cifar10": cifar_data}  # dataset -> (X_train, Y_train, X_test, Y_test)
+for dataset, (X_train, _, X_test, _) in DATA.items():
+    print(dataset, tuple(X_train.shape), tuple(X_test.shape))"""
 
 RS_CUSTOM = """\
 class Conv2dFunction(torch.autograd.Function):
@@ -134,9 +140,9 @@ class WideBlock(nn.Module):
 
 RS_MODELS = """\
 class FCNet(nn.Module):
-    def __init__(self, hidden=64):
+    def __init__(self, in_features=28 * 28, hidden=64):
         super().__init__()
-        self.layers = nn.Sequential(nn.Flatten(), nn.Linear(784, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+        self.layers = nn.Sequential(nn.Flatten(), nn.Linear(in_features, hidden), nn.ReLU(), nn.Linear(hidden, 10))
 
     def forward(self, x):
         return self.layers(x)
@@ -145,9 +151,10 @@ class FCNet(nn.Module):
 class PlainCNN(nn.Module):
     \"\"\"Two convolutions of kernel_size (mixed: a 1x1 then a 3x3 convolution), pooling, a classifier.\"\"\"
 
-    def __init__(self, kernel_size=3, mixed=False, channels=8):
+    def __init__(self, kernel_size=3, mixed=False, channels=8, in_channels=1):
         super().__init__()
-        first = nn.Conv2d(1, channels, 1) if mixed else nn.Conv2d(1, channels, kernel_size, padding=kernel_size // 2)
+        first = (nn.Conv2d(in_channels, channels, 1) if mixed
+                 else nn.Conv2d(in_channels, channels, kernel_size, padding=kernel_size // 2))
         second = nn.Conv2d(channels, channels, 3 if mixed else kernel_size, padding=1 if mixed else kernel_size // 2)
         self.features = nn.Sequential(first, nn.ReLU(), nn.MaxPool2d(2), second, nn.ReLU(), nn.AdaptiveAvgPool2d(4))
         self.classifier = nn.Linear(channels * 16, 10)
@@ -159,10 +166,10 @@ class PlainCNN(nn.Module):
 class ResNet(nn.Module):
     \"\"\"A stem convolution, `blocks` basic residual blocks, global pooling, a classifier.\"\"\"
 
-    def __init__(self, blocks=2, channels=8):
+    def __init__(self, blocks=2, channels=8, in_channels=1):
         super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(1, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels),
-                                  nn.ReLU(), nn.MaxPool2d(2))
+        self.stem = nn.Sequential(nn.Conv2d(in_channels, channels, 3, padding=1, bias=False),
+                                  nn.BatchNorm2d(channels), nn.ReLU(), nn.MaxPool2d(2))
         self.blocks = nn.Sequential(*[BasicBlock(channels) for _ in range(blocks)])
         self.classifier = nn.Linear(channels, 10)
 
@@ -192,10 +199,15 @@ cnn_1x1_3x3 = PlainCNN(mixed=True)
 resnet_mnist = ResNet(blocks=2)
 resnet_shallow = ResNet(blocks=1)
 resnet_deep = ResNet(blocks=6)
-custom_cnn = CustomCNN()"""
+custom_cnn = CustomCNN()
+
+# the same three kinds of network for 3x32x32 CIFAR-10 images
+fc_cifar = FCNet(in_features=3 * 32 * 32)
+cnn_cifar = PlainCNN(kernel_size=3, in_channels=3)
+resnet_cifar = ResNet(blocks=2, in_channels=3)"""
 
 RS_TRAIN = """\
-def train(model):
+def train(model, X_train, Y_train):
     \"\"\"Train for EPOCHS epochs with Adam; returns the training time in seconds.\"\"\"
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     start = time.perf_counter()
@@ -210,20 +222,23 @@ def train(model):
     return time.perf_counter() - start
 
 
-def accuracy(model):
+def accuracy(model, X_test, Y_test):
     model.eval()
     with torch.no_grad():
         return float((model(X_test).argmax(1) == Y_test).float().mean())
 
 
-MODEL_NAMES = ["fc_mnist", "cnn_mnist", "cnn_k5", "cnn_k7", "cnn_1x1_3x3", "resnet_mnist", "resnet_shallow",
-               "resnet_deep", "custom_cnn"]
+MODEL_NAMES = {"mnist": ["fc_mnist", "cnn_mnist", "cnn_k5", "cnn_k7", "cnn_1x1_3x3", "resnet_mnist",
+                         "resnet_shallow", "resnet_deep", "custom_cnn"],
+               "cifar10": ["fc_cifar", "cnn_cifar", "resnet_cifar"]}
 rows = []
-for name in MODEL_NAMES:
-    model = globals()[name]
-    seconds = train(model)
-    rows.append({"model": name, "accuracy": accuracy(model),
-                 "params": sum(p.numel() for p in model.parameters()), "train_seconds": seconds})
+for dataset, names in MODEL_NAMES.items():
+    X_train, Y_train, X_test, Y_test = DATA[dataset]
+    for name in names:
+        model = globals()[name]
+        seconds = train(model, X_train, Y_train)
+        rows.append({"model": name, "dataset": dataset, "accuracy": accuracy(model, X_test, Y_test),
+                     "params": sum(p.numel() for p in model.parameters()), "train_seconds": seconds})
 results = pd.DataFrame(rows)
 print(results.to_string(index=False))"""
 
@@ -232,7 +247,9 @@ RS_CONCLUSIONS = """\
 
 - Convolutions need far fewer parameters than the fully connected net for the same accuracy.
 - Larger kernels cost more parameters and time; a 1x1 convolution before a 3x3 one is cheap.
-- Residual blocks let the deep network train as easily as the shallow one."""
+- Residual blocks let the deep network train as easily as the shallow one.
+- Colour CIFAR-10 images are harder than MNIST digits for every model, and hardest for the fully
+  connected net, which sees neither neighbourhoods nor shapes, only 3072 separate numbers."""
 
 RS_REFERENCE = [
     ("intro", "md", RS_INTRO), ("parameters", "params", RS_PARAMS), ("imports", "code", RS_IMPORTS),
@@ -260,17 +277,18 @@ class Conv2dFunction(torch.autograd.Function):
     "blocks": '''\
 # TODO: BasicBlock(channels), BottleneckBlock(channels, mid), WideBlock(channels, widen): see README.md''',
     "models": '''\
-# TODO: FCNet, PlainCNN(kernel_size, mixed), ResNet(blocks), CustomCNN, and the nine models:
-# fc_mnist, cnn_mnist, cnn_k5, cnn_k7, cnn_1x1_3x3, resnet_mnist, resnet_shallow, resnet_deep, custom_cnn''',
+# TODO: FCNet, PlainCNN(kernel_size, mixed), ResNet(blocks), CustomCNN, and the twelve models:
+# on MNIST: fc_mnist, cnn_mnist, cnn_k5, cnn_k7, cnn_1x1_3x3, resnet_mnist, resnet_shallow, resnet_deep, custom_cnn
+# on CIFAR-10 (3x32x32 inputs): fc_cifar, cnn_cifar, resnet_cifar''',
     "train": '''\
-# TODO: train each model, then results = pd.DataFrame with the columns
-# model, accuracy, params, train_seconds (one row per model)''',
+# TODO: train each model on its dataset, then results = pd.DataFrame with the columns
+# model, dataset ("mnist" or "cifar10"), accuracy, params, train_seconds (one row per model)''',
     "conclusions": "## Conclusions\n\nTODO: compare accuracy, parameter count and training time.",
 }
 
 RS_KNOWN_WRONG = {
     # the "residual" block forgets to add its input back: a plain two-convolution stack
-    "no_skip_addition": (["basic-block", "resnet-depth", "deep-vs-shallow"], {
+    "no_skip_addition": (["basic-block", "resnet-depth", "deep-vs-shallow", "resnet-cifar"], {
         "blocks": edit(RS_BLOCKS, "return F.relu(out + x)\n", "return F.relu(out)\n"),
     }),
     # backward forgets the gradient with respect to the input
@@ -286,6 +304,11 @@ RS_KNOWN_WRONG = {
                        "self.reduce = nn.Conv2d(channels, mid, 3, padding=1, bias=False)",
                        "self.expand = nn.Conv2d(mid, channels, 1, bias=False)",
                        "self.expand = nn.Conv2d(mid, channels, 3, padding=1, bias=False)"),
+    }),
+    # the CIFAR-10 "residual" network is a plain CNN: nothing is added back to its input
+    "resnet_cifar_plain": (["resnet-cifar"], {
+        "models": edit(RS_MODELS, "resnet_cifar = ResNet(blocks=2, in_channels=3)",
+                       "resnet_cifar = PlainCNN(kernel_size=3, in_channels=3)"),
     }),
 }
 
