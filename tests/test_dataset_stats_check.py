@@ -3,13 +3,10 @@ cache itself, and a notebook's normalisation constants are judged against them i
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pytest
-import yaml
 
-from conftest import make_notebook
+from course_support import grade_in_course
 from grader.errors import InfrastructureError, SpecError
 from grader.evaluation import dataset_statistics
 from grader.results import CheckStatus
@@ -29,23 +26,7 @@ def test_statistics_are_per_channel_in_unit_scale_from_the_cache_files(dataset_c
 
 
 def grade(tmp_path, local_sandbox, cells: list[str], checks: list[dict]):
-    """Grade `cells` in a course whose one assignment provides cifar10 and has rubric `checks`."""
-    from grader.pipeline import GradingRun, grade_notebook
-    from grader.spec.course import load_assignment
-
-    course = tmp_path / "course"
-    (course / "assignments" / "lab").mkdir(parents=True)
-    (course / "rubrics").mkdir()
-    (course / "assignments" / "lab" / "assignment.yaml").write_text(textwrap.dedent("""\
-        id: lab
-        title: Normalisation
-        framework: numpy
-        datasets: [cifar10]
-        limits: {cell_timeout: 60, total_timeout: 120, probe_timeout: 60}
-        """))
-    (course / "rubrics" / "lab.yaml").write_text(yaml.safe_dump({"assignment": "lab", "checks": checks}))
-    notebook = make_notebook(tmp_path / "submission.ipynb", cells)
-    return grade_notebook(load_assignment("lab", root=course), notebook, GradingRun(sandbox=local_sandbox))
+    return grade_in_course(tmp_path, local_sandbox, cells, checks, spec="datasets: [cifar10]\n")
 
 
 LOAD = ("import pickle\nimport numpy as np\n"

@@ -13,10 +13,13 @@ from grader.datasets.cifar10 import Cifar10Provider
 from grader.datasets.fashion_mnist import FashionMnistProvider
 from grader.datasets.imdb import ImdbProvider
 from grader.datasets.mnist import MnistProvider
+from grader.datasets.pretrained import PretrainedWeights
 from grader.datasets.shapes import ShapesProvider
 
-_PROVIDERS: dict[str, DatasetProvider] = {p.name: p for p in (MnistProvider(), FashionMnistProvider(), Blobs2dProvider(), ShapesProvider(), ImdbProvider(),
-                                                   BostonHousingProvider(), AirlineProvider(), Cifar10Provider())}
+_PROVIDERS: dict[str, DatasetProvider | PretrainedWeights] = {
+    p.name: p for p in (MnistProvider(), FashionMnistProvider(), Blobs2dProvider(), ShapesProvider(), ImdbProvider(),
+                        BostonHousingProvider(), AirlineProvider(), Cifar10Provider(),
+                        PretrainedWeights("vgg16_imagenet", "vgg16-397923af.pth"))}
 
 
 def default_cache_dir() -> Path:
@@ -27,7 +30,7 @@ def default_cache_dir() -> Path:
     return Path.home() / ".cache" / "grader" / "datasets"
 
 
-def get_provider(name: str) -> DatasetProvider:
+def get_provider(name: str) -> DatasetProvider | PretrainedWeights:
     try:
         return _PROVIDERS[name]
     except KeyError:

@@ -212,6 +212,12 @@ def table(request: dict, namespace: dict) -> dict:
     return read_table(request, namespace)
 
 
+def reload(request: dict, namespace: dict) -> dict:
+    from grader.probe.reload import check_reload
+
+    return check_reload(request, namespace)
+
+
 def transforms(request: dict, namespace: dict) -> dict:
     from grader.probe.transforms import read_pipeline
 
@@ -221,6 +227,7 @@ def transforms(request: dict, namespace: dict) -> dict:
 OPERATIONS: dict[str, Callable[[dict, dict], dict]] = {
     "table": table,
     "transforms": transforms,
+    "reload": reload,
     "environment": environment,
     "model": model,
     "gradcheck": gradcheck,

@@ -1,0 +1,35 @@
+"""Pretrained weights an instructor provides: nothing can be downloaded while grading, and weights
+cannot be generated like a stand-in dataset, so a checkpoint put in the cache is handed to the
+sandbox where torch looks for it, and a notebook that finds none runs with random weights.
+
+`public/<name>/<file>` in the cache appears in the sandbox as
+`~/.cache/torch/hub/checkpoints/<file>` (`torch.hub.get_dir()`), where torchvision's
+`models.vgg16(weights=VGG16_Weights.IMAGENET1K_V1)` loads it without a download.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TORCH_CHECKPOINTS = "home/.cache/torch/hub/checkpoints"
+
+
+class PretrainedWeights:
+    """One checkpoint file, provided to sandboxes when present; it has no splits to evaluate on."""
+
+    def __init__(self, name: str, filename: str):
+        self.name, self.filename = name, filename
+
+    def public_dir(self, cache: Path) -> Path:
+        return Path(cache) / "public" / self.name
+
+    def sandbox_files(self, cache: Path) -> list[tuple[Path, str]]:
+        """The checkpoint and its place under torch's hub folder, or nothing when none was provided.
+        The folder is created so that the instructor sees where the file goes (and docker can mount it)."""
+        folder = self.public_dir(cache)
+        folder.mkdir(parents=True, exist_ok=True)
+        checkpoint = folder / self.filename
+        return [(checkpoint, f"{TORCH_CHECKPOINTS}/{self.filename}")] if checkpoint.is_file() else []
+
+    def split(self, cache: Path, split: str):
+        raise KeyError(f"{self.name} holds pretrained weights, not a dataset with a {split!r} split")
