@@ -19,7 +19,8 @@ from grader.datasets.shapes import ShapesProvider
 _PROVIDERS: dict[str, DatasetProvider | PretrainedWeights] = {
     p.name: p for p in (MnistProvider(), FashionMnistProvider(), Blobs2dProvider(), ShapesProvider(), ImdbProvider(),
                         BostonHousingProvider(), AirlineProvider(), Cifar10Provider(),
-                        PretrainedWeights("vgg16_imagenet", "vgg16-397923af.pth"))}
+                        PretrainedWeights("vgg16_imagenet", "vgg16-397923af.pth"),
+                        PretrainedWeights("resnet18_imagenet", "resnet18-f37072fd.pth"))}
 
 
 def default_cache_dir() -> Path:
