@@ -28,31 +28,51 @@ def with_device(request: SandboxRequest, device: str | None) -> SandboxRequest:
 
 class ThreadExecutor:
     """`workers` sandboxes at once on this machine. Threads suffice: the work happens in the
-    sandbox's own processes, and threads keep the grader's memory flat however large the class."""
+    sandbox's own processes, and threads keep the grader's memory flat however large the class.
+
+    A sandbox that can start ahead (`prestarts`: local) gets a second thread per worker, which
+    starts the next submission's sandbox (interpreters and kernel) while the current one runs and
+    lets it go when a worker is free: the start-up leaves the critical path."""
 
     def __init__(self, sandbox: Sandbox, workers: int, gpu_slots: GpuSlots | None = None) -> None:
         self.workers = min(workers, gpu_slots.count) if gpu_slots else workers
         self._sandbox = sandbox
         self._slots = gpu_slots
-        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="sandbox")
+        self._ahead = sandbox.prestarts and gpu_slots is None
+        self._turns = threading.Semaphore(self.workers)
+        self._closed = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=self.workers * (2 if self._ahead else 1), thread_name_prefix="sandbox")
         self._futures: dict[Future, str] = {}
         self.running: set[str] = set()
         self._lock = threading.Lock()
 
     def submit(self, key: str, request: SandboxRequest) -> None:
-        self._futures[self._pool.submit(self._run, key, request)] = key
+        self._futures[self._pool.submit(self._run_ahead if self._ahead else self._run, key, request)] = key
 
     def _run(self, key: str, request: SandboxRequest) -> SandboxResult:
         device = self._slots.acquire() if self._slots else None
+        try:
+            return self._running(key, lambda: self._sandbox.run(with_device(request, device)))
+        finally:
+            if device is not None:
+                self._slots.release(device)
+
+    def _run_ahead(self, key: str, request: SandboxRequest) -> SandboxResult:
+        held = self._sandbox.start(request)
+        with self._turns:
+            if self._closed.is_set():
+                held.cancel()
+                return SandboxResult(observations=None, executed_notebook=None, failed="the batch was stopped")
+            return self._running(key, held.finish)
+
+    def _running(self, key: str, work: Callable[[], SandboxResult]) -> SandboxResult:
         with self._lock:
             self.running.add(key)
         try:
-            return self._sandbox.run(with_device(request, device))
+            return work()
         finally:
             with self._lock:
                 self.running.discard(key)
-            if device is not None:
-                self._slots.release(device)
 
     def finished(self) -> Iterator[tuple[str, SandboxResult] | None]:
         """Results in completion order until every submitted request is done."""
@@ -65,6 +85,7 @@ class ThreadExecutor:
                 yield None  # a heartbeat, so the progress display can tick
 
     def close(self) -> None:
+        self._closed.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 

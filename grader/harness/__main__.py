@@ -1,7 +1,9 @@
-"""Entry point inside the sandbox: `python -m grader.harness JOB.json`.
+"""Entry point inside the sandbox: `python -m grader.harness JOB.json [--hold]`.
 
 Reads the job the host wrote, runs the notebook, probes it and writes observations.json and the
 executed notebook into the job's output folder. Always writes observations, whatever happens.
+With --hold it starts the kernel, then waits for a line `go` on stdin before the first cell (and
+before its time limit starts): the host prepares the next submission while one runs.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ from grader.harness.job import EXECUTED_FILE, HarnessJob
 from grader.harness.notebook import Ungradable, assignment_of, load_submission, prepare
 from grader.harness.preamble import preamble_source
 from grader.harness.probes import ENVIRONMENT_PROBE, run_probes
+from grader.sandbox.supervise import GO, HOLD
 
 OBSERVATIONS_SCHEMA = 1
 
 
-def run(job: HarnessJob) -> dict:
+def run(job: HarnessJob, *, hold: bool = False) -> dict:
     """Execute and probe; return the observations document."""
-    started = time.monotonic()
     try:
         notebook = load_submission(job.path(job.notebook))
         stamped = assignment_of(notebook)
@@ -42,15 +44,19 @@ def run(job: HarnessJob) -> dict:
         dataset_manifest=job.dataset_manifest, dataset_root=str(job.root)))
     client = CappedNotebookClient(
         prepared, kernel_name="python3", config=kernel_config(job), startup_timeout=60, output_cap=job.output_cap, resources={"metadata": {"path": str(job.path(job.workdir))}})
-    deadline = started + job.total_timeout
     try:
         with client.setup_kernel():
+            if hold and sys.stdin.buffer.readline() != GO:
+                raise Cancelled
+            deadline = time.monotonic() + job.total_timeout
             execution = run_cells(client, prepared, cell_timeout=job.cell_timeout, deadline=deadline)
             probes: dict[str, dict] = {}
             if execution.usable:
                 job.restore_eval_inputs(eval_inputs)
                 probes = run_probes(client, [ENVIRONMENT_PROBE, *job.kernel_probes()], result_dir=job.path(job.outdir),
                                     timeout_each=job.probe_timeout, deadline=time.monotonic() + job.probe_timeout)
+    except Cancelled:
+        return {"schema": OBSERVATIONS_SCHEMA, "status": "error", "reason": "the grader cancelled this run"}
     except Exception as exc:  # the kernel would not start: our problem, not the student's
         return {"schema": OBSERVATIONS_SCHEMA, "status": "error",
                 "reason": f"the notebook kernel could not be run: {type(exc).__name__}: {exc}"}
@@ -65,6 +71,10 @@ def run(job: HarnessJob) -> dict:
         "probes": probes,
         "environment": {k: v for k, v in environment.items() if k != "ok"} if environment.get("ok") else {},
     }
+
+
+class Cancelled(Exception):
+    """The host ended a held run without letting it go."""
 
 
 def kernel_config(job: HarnessJob) -> Config:
@@ -116,7 +126,7 @@ def _save_executed(notebook, path: Path) -> None:  # noqa: ANN001 - a NotebookNo
 def main(argv: list[str]) -> int:
     job = HarnessJob.read(Path(argv[1]))
     try:
-        observations = run(job)
+        observations = run(job, hold=HOLD in argv[2:])
     except Exception as exc:
         traceback.print_exc()
         observations = {"schema": OBSERVATIONS_SCHEMA, "status": "error",

@@ -70,6 +70,10 @@ class Sandbox(abc.ABC):
     """Runs one request in isolation and always returns a result (never raises for student code)."""
 
     name: str
+    # True when `start(request)` starts the sandbox ahead (processes, kernel) and returns a handle
+    # whose `finish()` runs the notebook and `cancel()` discards it: executors then start the next
+    # submission while the current one runs.
+    prestarts: bool = False
 
     @abc.abstractmethod
     def run(self, request: SandboxRequest) -> SandboxResult: ...

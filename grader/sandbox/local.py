@@ -13,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -22,7 +23,7 @@ from grader.sandbox.base import Sandbox, SandboxRequest, SandboxResult, register
 from grader.sandbox.common import LOG_TAIL_BYTES, sandbox_environment
 from grader.sandbox.limits import limit_setter, plan_limits
 from grader.sandbox.staging import stage
-from grader.sandbox.supervise import WALL_CLOCK_EXIT
+from grader.sandbox.supervise import GO, HOLD, WALL_CLOCK_EXIT
 
 GRACE_SECONDS = 15
 
@@ -30,24 +31,57 @@ GRACE_SECONDS = 15
 @register("local")
 class LocalSandbox(Sandbox):
     name = "local"
+    prestarts = True
 
     def run(self, request: SandboxRequest) -> SandboxResult:
-        started = time.monotonic()
-        scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
-        root = Path(scratch)
+        return self.start(request).finish()
+
+    def start(self, request: SandboxRequest) -> "HeldRun":
+        """Stage the folder and start supervisor, harness and kernel; the notebook waits for `finish`."""
+        root = Path(tempfile.mkdtemp(prefix="grader-sandbox-"))
         try:
             job_file = stage(request, root)
             limits, notes = plan_limits(request.resources, cpu_seconds=int(request.wall_timeout * max(1, request.resources.cpus)))
-            command = [sys.executable, "-m", "grader.sandbox.supervise", str(request.wall_timeout), "--",
-                       sys.executable, "-m", "grader.harness", str(job_file)]
-            killed, timed_out, log_tail = _run_bounded(command, cwd=root / request.job.workdir,
-                                            env=_environment(root, request), preexec=limit_setter(limits),
-                                            timeout=request.wall_timeout + GRACE_SECONDS)
-            return SandboxResult.from_outdir(root / request.job.outdir, observations_cap=request.job.observations_cap,
-                                             killed=killed, timed_out=timed_out, log_tail=log_tail, notes=notes,
+            command = [sys.executable, "-m", "grader.sandbox.supervise", str(request.wall_timeout), HOLD, "--",
+                       sys.executable, "-m", "grader.harness", str(job_file), HOLD]
+            process, tail, reader = _launch(command, cwd=root / request.job.workdir, env=_environment(root, request),
+                                            preexec=limit_setter(limits))
+        except BaseException:
+            _remove_tree(root)
+            raise
+        return HeldRun(request, root, notes, process, tail, reader)
+
+
+@dataclass
+class HeldRun:
+    """A started local sandbox whose notebook has not begun: its kernel is up or coming up."""
+
+    request: SandboxRequest
+    root: Path
+    notes: list[str]
+    process: subprocess.Popen
+    tail: collections.deque
+    reader: threading.Thread
+
+    def finish(self) -> SandboxResult:
+        """Let the notebook run, wait for it (killing the whole tree on timeout) and collect."""
+        started = time.monotonic()
+        try:
+            _send_go(self.process)
+            killed, timed_out = _wait_bounded(self.process, timeout=self.request.wall_timeout + GRACE_SECONDS)
+            self.reader.join(timeout=5)
+            log_tail = b"".join(self.tail).decode("utf-8", errors="replace")[-LOG_TAIL_BYTES:]
+            return SandboxResult.from_outdir(self.root / self.request.job.outdir,
+                                             observations_cap=self.request.job.observations_cap, killed=killed,
+                                             timed_out=timed_out, log_tail=log_tail, notes=self.notes,
                                              seconds=time.monotonic() - started)
         finally:
-            _remove_tree(root)
+            _remove_tree(self.root)
+
+    def cancel(self) -> None:
+        """Stop it without running the notebook."""
+        _kill_tree(self.process)
+        _remove_tree(self.root)
 
 
 def _environment(root: Path, request: SandboxRequest) -> dict[str, str]:
@@ -55,14 +89,27 @@ def _environment(root: Path, request: SandboxRequest) -> dict[str, str]:
                                package_parent=str(Path(grader.__file__).resolve().parent.parent), backend="local")
 
 
-def _run_bounded(command: list[str], *, cwd: Path, env: dict[str, str], preexec, timeout: float) -> tuple[str | None, bool, str]:  # noqa: ANN001
-    """Run command in its own session; keep only the tail of its output; kill the whole tree on
-    timeout. Returns (why it was killed or None, whether time ran out, output tail)."""
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+def _launch(command: list[str], *, cwd: Path, env: dict[str, str], preexec):  # noqa: ANN001, ANN202
+    """Start command in its own session with a pipe for the `go` line; keep only the tail of its output."""
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=preexec)
     tail: collections.deque[bytes] = collections.deque()
     reader = threading.Thread(target=_keep_tail, args=(process.stdout, tail), daemon=True)
     reader.start()
+    return process, tail, reader
+
+
+def _send_go(process: subprocess.Popen) -> None:
+    try:
+        process.stdin.write(GO)
+        process.stdin.close()
+    except (BrokenPipeError, ValueError):  # it already ended (a failed start): its status tells why
+        pass
+
+
+def _wait_bounded(process: subprocess.Popen, *, timeout: float) -> tuple[str | None, bool]:
+    """Wait for the supervisor; kill the whole tree on timeout. Returns (why it was killed or None,
+    whether time ran out)."""
     killed, timed_out = None, False
     try:
         status = process.wait(timeout=timeout)
@@ -74,8 +121,7 @@ def _run_bounded(command: list[str], *, cwd: Path, env: dict[str, str], preexec,
         killed, timed_out = "the sandbox did not finish in time and was killed", True
     finally:
         _kill_tree(process)
-        reader.join(timeout=5)
-    return killed, timed_out, b"".join(tail).decode("utf-8", errors="replace")[-LOG_TAIL_BYTES:]
+    return killed, timed_out
 
 
 def _keep_tail(stream, tail: collections.deque[bytes]) -> None:  # noqa: ANN001

@@ -2,8 +2,13 @@
 process the notebook starts (even one that detaches with setsid and double-forks) stays its
 descendant; it enforces the wall clock, and when the harness ends it kills whatever is left.
 
-Usage: python -m grader.sandbox.supervise SECONDS -- COMMAND...
+Usage: python -m grader.sandbox.supervise SECONDS [--hold] -- COMMAND...
 Exit status: the command's, or 124 if the wall clock ran out.
+
+With --hold the command starts at once (the harness imports and starts its kernel) but the wall
+clock waits for a line `go` on stdin, which is passed on to the command's stdin; end of input
+instead cancels the run (exit 125). The host starts the next submission's sandbox this way while
+the current one runs, so interpreters and kernel start off the critical path.
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ import psutil
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_PDEATHSIG = 1
 WALL_CLOCK_EXIT = 124
+CANCELLED_EXIT = 125
+HOLD = "--hold"
+GO = b"go\n"
 PEAK_MEMORY_MARK = "[supervisor] peak memory: "
 
 
@@ -49,13 +57,29 @@ def kill_descendants() -> int:
     return killed
 
 
+def pass_go(child: subprocess.Popen) -> bool:
+    """Wait for the host's `go` and hand it to the child; False if the host cancelled instead."""
+    if sys.stdin.buffer.readline() != GO:
+        return False
+    try:
+        child.stdin.write(GO)
+        child.stdin.close()
+    except (BrokenPipeError, ValueError):  # the child already ended: its status tells why
+        pass
+    return True
+
+
 def main(argv: list[str]) -> int:
     seconds = float(argv[1])
+    hold = HOLD in argv[2:argv.index("--")]
     command = argv[argv.index("--") + 1:]
     become_subreaper()
     signal.signal(signal.SIGTERM, lambda *_: (kill_descendants(), sys.exit(143)))
+    child = subprocess.Popen(command, stdin=subprocess.PIPE if hold else None)
+    if hold and not pass_go(child):
+        kill_descendants()
+        return CANCELLED_EXIT
     started = time.monotonic()
-    child = subprocess.Popen(command)
     try:
         status = child.wait(timeout=seconds)
     except subprocess.TimeoutExpired:
