@@ -28,11 +28,14 @@ class CappedNotebookClient(NotebookClient):
     """A NotebookClient for untrusted notebooks: errors do not stop it, a cell that runs too long
     is interrupted and answered with a synthetic error (letting nbclient raise instead leaves a
     cancelled poller that swallows later messages), and output past `output_cap` bytes per cell
-    is dropped so a notebook printing gigabytes cannot exhaust the harness's memory."""
+    is dropped so a notebook printing gigabytes cannot exhaust the harness's memory. The kernel is
+    stopped at once when grading is done (the probes have run; nothing more is read from it),
+    not asked to shut down gracefully, which nbclient waits for."""
 
     def __init__(self, *args: Any, output_cap: int, **kwargs: Any) -> None:
-        super().__init__(*args, allow_errors=True, interrupt_on_timeout=True, error_on_timeout={
-            "ename": TIMEOUT_ENAME, "evalue": "interrupted by the grader", "traceback": []}, **kwargs)
+        super().__init__(*args, allow_errors=True, interrupt_on_timeout=True, shutdown_kernel="immediate",
+                         error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "interrupted by the grader",
+                                           "traceback": []}, **kwargs)
         self.on_cell_executed = self._remember_reply
         self.last_reply_error: str | None = None
         self.output_cap = output_cap
