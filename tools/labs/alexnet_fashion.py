@@ -23,7 +23,6 @@ EPOCHS = 5           # the grader sets EPOCHS = 3 when it grades
 TRAIN_SIZE = 6000    # training images used; the grader sets 2000"""
 
 AF_IMPORTS = """\
-import numpy as np
 import pandas as pd
 import keras
 from keras import layers
