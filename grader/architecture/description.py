@@ -15,6 +15,8 @@ from grader.probe.introspect.kinds import PARAMETRISED, canonical_activation
 
 # Steps an activation may be separated from its layer by (Linear -> BatchNorm -> ReLU).
 _TRANSPARENT = frozenset({"batchnorm", "normalization", "dropout", "identity"})
+# layers that can change a feature map's resolution (a recurrent layer's last axis is not one)
+RESAMPLING_KINDS = frozenset({"conv1d", "conv2d", "conv3d", "transpose-conv", "pooling", "upsample"})
 
 
 class Counts(Untrusted):
@@ -220,6 +222,18 @@ class ModelDescription(Untrusted):
             if pairs and (not long or any(self._dips_below(lines[i] - lines[j], step) for i, j in pairs)):
                 merges.append(step)
         return merges
+
+    def resampling(self, direction: str) -> list[Step]:
+        """Steps whose feature map leaves smaller (`down`: pooling, a strided convolution) or
+        larger (`up`: a transposed convolution, upsampling) than it came in, whichever layer does it."""
+        found = []
+        for step in self.layers:
+            if step.kind not in RESAMPLING_KINDS or not step.input_shapes:
+                continue
+            before, after = self._spatial_size(step.input_shapes[0]), self._spatial_size(step.output_shape)
+            if before is not None and after is not None and (after < before if direction == "down" else after > before):
+                found.append(step)
+        return found
 
     def _spatial_size(self, shape: list[int | None] | None) -> int | None:
         """Pixels of one feature map ([N, C, H, W] in PyTorch, [N, H, W, C] in Keras)."""

@@ -15,7 +15,7 @@ from grader.checks.architecture.ordering import Order, Sequence
 from grader.checks.architecture.parameters import FreezePolicy, Frozen, Parameters
 from grader.checks.architecture.residual import ResidualBlocks
 from grader.checks.architecture.selectors import LayerSelector
-from grader.checks.architecture.structure import AllLayersRegistered, AllLayersRun, Backbone, SkipConnections
+from grader.checks.architecture.structure import AllLayersRegistered, AllLayersRun, Backbone, Resampling, SkipConnections
 from grader.checks.architecture.training import Loss, Optimizer
 from grader.spec.assignment import Strict
 
@@ -32,6 +32,7 @@ class Expectation(Strict):
     parameters: Parameters | None = None
     frozen: FreezePolicy | None = None
     skip_connections: SkipConnections | None = None
+    resampling: Resampling | None = None
     residual_blocks: ResidualBlocks | None = None
     backbone: Backbone | None = None
     all_layers_run: Literal[True] | None = None

@@ -33,6 +33,21 @@ class SkipConnections(Assertion, Range):
                        marked=() if self.holds(len(found)) else tuple(step.id for step in found))
 
 
+class Resampling(Assertion, Range):
+    """`resampling: {direction: down, min: 2}`: steps that lower (`down`) or raise (`up`) the
+    resolution of a feature map, read from their shapes: an encoder may pool or use strided
+    convolutions, a decoder transposed convolutions or upsampling, and each counts."""
+
+    direction: Literal["down", "up"]
+
+    def verdict(self, model: ModelDescription) -> Verdict:
+        found = model.resampling(self.direction)
+        change = "lower" if self.direction == "down" else "raise"
+        return Verdict(self.holds(len(found)), f"{self.range_text()} steps that {change} the resolution",
+                       f"{len(found)}" + (f" ({names(found)})" if found else ""),
+                       marked=() if self.holds(len(found)) else tuple(step.id for step in found))
+
+
 class Backbone(Assertion):
     """`backbone: {name: vgg16}`: the backbone's convolution stack runs in the model, followed
     by `fully_connected` dense layers (default: as many as the original head; `any`: not checked)."""
