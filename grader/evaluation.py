@@ -10,6 +10,7 @@ import numpy as np
 
 from grader.datasets import default_cache_dir, get_provider
 from grader.errors import InfrastructureError
+from grader.judge import SampleJudge, load_judge
 from grader.spec.assignment import Assignment
 
 
@@ -58,3 +59,10 @@ def _channels(pixels: np.ndarray) -> np.ndarray:
         return np.moveaxis(pixels, 1, -1).reshape(-1, pixels.shape[1])
     return pixels.reshape(-1, 1)
 
+
+def sample_judges(datasets: set[str], cache: Path | None = None) -> dict[str, SampleJudge]:
+    """The host-only judges of generated samples for these datasets, trained on first use."""
+    try:
+        return {name: load_judge(name, cache or default_cache_dir()) for name in sorted(datasets)}
+    except (KeyError, OSError) as exc:
+        raise InfrastructureError(f"the sample judge could not be prepared: {exc}") from exc

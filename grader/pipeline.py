@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.evaluation import dataset_statistics, evaluation_data
+from grader.evaluation import dataset_statistics, evaluation_data, sample_judges
 from grader.harness.job import HarnessJob
 from grader.harness.notebook import Ungradable, load_submission
 from grader.observations import Observations
@@ -45,6 +45,7 @@ class Prepared:
     probes: list[dict]
     failure: tuple[Status, str] | None
     started: float
+    judges: dict = field(default_factory=dict)  # dataset -> sample judge (grader/judge.py), host-only
 
 
 @dataclass
@@ -87,6 +88,7 @@ def prepare(assignment: LoadedAssignment, notebook: Path, run: GradingRun, *,
     plan = plan_probes(checks, assignment.params, assignment.spec)
     files, prepared.labels = evaluation_data(assignment.spec, plan.splits, run.data_cache)
     prepared.statistics = dataset_statistics(plan.statistics, run.data_cache)
+    prepared.judges = sample_judges(plan.judges, run.data_cache)
     prepared.probes = plan.probes
     prepared.request = _request(assignment, notebook, plan.probes, files)
     return prepared
@@ -119,7 +121,8 @@ def _score(prepared: Prepared, observations: Observations | None, failure: tuple
     assignment = prepared.assignment
     return score(submission_id=prepared.submission_id, assignment=assignment.spec, rubric=assignment.rubric,
                  checks=prepared.checks, params=assignment.params, observations=observations,
-                 labels=prepared.labels, failure=failure, statistics=prepared.statistics)
+                 labels=prepared.labels, failure=failure, statistics=prepared.statistics,
+                 judges=prepared.judges)
 
 
 def _request(assignment: LoadedAssignment, notebook: Path, probes: list[dict], files: dict[str, bytes]) -> SandboxRequest:

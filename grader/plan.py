@@ -17,16 +17,19 @@ class ProbePlan:
     probes: list[dict]
     splits: set[str]
     statistics: set[str]
+    judges: set[str]  # datasets whose sample judge (grader/judge.py) scoring needs
 
 
 def plan_probes(checks: Sequence[Check], params: Mapping[str, Any], assignment: Assignment) -> ProbePlan:
     probes: dict[str, dict] = {}
     splits: set[str] = set()
     statistics: set[str] = set()
+    judges: set[str] = set()
     for check in checks:
         kind = KINDS[check.kind]
         for request in kind.probes(check, params[check.id], assignment):
             probes.setdefault(request["id"], request)  # checks asking the same question share one probe
         splits |= kind.evaluation_splits(check, params[check.id])
         statistics |= kind.dataset_statistics(check, params[check.id])
-    return ProbePlan(list(probes.values()), splits, statistics)
+        judges |= kind.judges(check, params[check.id])
+    return ProbePlan(list(probes.values()), splits, statistics, judges)

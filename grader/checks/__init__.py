@@ -14,12 +14,14 @@ from grader.checks.manual import Manual
 from grader.checks.metric import Metric
 from grader.checks.output import Output
 from grader.checks.reloaded import Reloaded
+from grader.checks.samples import Samples
 from grader.checks.table import Table
 from grader.checks.transforms import Transforms
 from grader.checks.variable import Variable
 
 KINDS: dict[str, CheckKind] = {kind.name: kind for kind in
                                (Executes(), Function(), Variable(), Metric(), Output(), Artifact(), Manual(),
-                                Architecture(), Gradcheck(), Table(), Detections(), Transforms(), DatasetStats(), Reloaded())}
+                                Architecture(), Gradcheck(), Table(), Detections(), Transforms(), DatasetStats(), Reloaded(),
+                                Samples())}
 
 __all__ = ["KINDS", "CheckKind", "Evidence", "Outcome"]

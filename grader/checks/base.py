@@ -20,6 +20,7 @@ class Evidence:
     observations: Observations
     assignment: Assignment
     labels: Mapping[str, np.ndarray] = field(default_factory=dict)  # "public"/"hidden" -> labels
+    judges: Mapping[str, Any] = field(default_factory=dict)  # dataset -> grader.judge.SampleJudge
     statistics: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)  # "cifar10/train" -> mean, std
 
 
@@ -59,6 +60,10 @@ class CheckKind(abc.ABC):
 
     def dataset_statistics(self, check: Check, params: Any) -> set[str]:
         """Datasets ("<dataset>/<split>") whose per-channel statistics the host computes for this check."""
+        return set()
+
+    def judges(self, check: Check, params: Any) -> set[str]:
+        """Datasets whose sample judge (grader/judge.py, host-only) scoring needs for this check."""
         return set()
 
     @abc.abstractmethod

@@ -96,13 +96,37 @@ def predict(request: dict, namespace: dict) -> dict:
 
     function = _lookup(namespace, request["callable"])
     inputs = np.load(request["inputs"], allow_pickle=False)
-    outputs = function(inputs)
+    return {"value": encode(_numbers(function(inputs), "predictions"))}
+
+
+def _numbers(outputs: Any, what: str):
+    """outputs (array, tensor, nested lists) as a numeric numpy array, or a TypeError naming `what`."""
+    import numpy as np
+
     array = as_numpy(outputs)
     if array is None:
         array = np.asarray(outputs)
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"predictions have dtype {array.dtype}; expected numbers")
-    return {"value": encode(array)}
+        raise TypeError(f"{what} have dtype {array.dtype}; expected numbers")
+    return array
+
+
+def sample(request: dict, namespace: dict) -> dict:
+    """Draw `n` samples from a generator callable under fixed seeds (so a grade is repeatable),
+    as float32: half of float64's size leaves the kernel, and images need no more precision."""
+    import sys
+
+    import numpy as np
+
+    function = _lookup(namespace, request["callable"])
+    seed = 0  # the same samples on every run
+    np.random.seed(seed)
+    if "torch" in sys.modules:
+        sys.modules["torch"].manual_seed(seed)
+    if "tensorflow" in sys.modules:
+        sys.modules["tensorflow"].random.set_seed(seed)
+    outputs = function(request["n"], **{key: decode(value) for key, value in request.get("kwargs", {}).items()})
+    return {"value": encode(_numbers(outputs, "samples").astype(np.float32))}
 
 
 def artifact(request: dict, namespace: dict) -> dict:
@@ -234,5 +258,6 @@ OPERATIONS: dict[str, Callable[[dict, dict], dict]] = {
     "call": call,
     "describe": describe,
     "predict": predict,
+    "sample": sample,
     "artifact": artifact,
 }

@@ -1,0 +1,148 @@
+"""`samples`: what a generator draws. The student's sampling callable runs in the sandbox and
+returns `n` samples; the host checks their shape and range, then a classifier the grader trained
+itself (grader/judge.py, never in the sandbox) judges their quality: samples it recognises
+confidently as some class of the dataset, covering many classes (a generator that draws one digit
+over and over has collapsed, however clear that digit is).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, short
+from grader.checks.values import to_wire
+from grader.datasets import get_provider
+from grader.spec.assignment import Assignment, Strict
+from grader.spec.rubric import Check
+
+Aspect = Literal["shape", "quality"]
+
+
+class SamplesParams(Strict):
+    callable: str = Field("sample", description="the student's function: n -> n samples")
+    kwargs: dict[str, Any] = Field(default_factory=dict, description="more keyword arguments, e.g. {arch: dcgan}")
+    n: int = Field(200, ge=10, le=2000, description="how many samples to draw")
+    shape: list[list[int]] = Field(min_length=1, description="accepted shapes of one sample, e.g. [[1, 28, 28], [784]]")
+    range: tuple[float, float] = Field(description="the data's range, e.g. [-1, 1]")
+    verify: list[Aspect] = Field(default_factory=lambda: ["shape", "quality"])
+    dataset: str | None = Field(None, description="whose judge scores quality; required for quality")
+    confidence: float = Field(0.9, gt=0, lt=1, description="a sample is recognised at this class probability")
+    recognised: float = Field(0.5, gt=0, le=1, description="the share of samples that must be recognised")
+    classes: float = Field(5.0, ge=1, description="the effective number of classes they must cover")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "SamplesParams":
+        if not self.verify:
+            raise ValueError("verify needs at least one of shape, quality")
+        if self.range[0] >= self.range[1]:
+            raise ValueError(f"range {list(self.range)} is empty; give [low, high] with low < high")
+        if "quality" in self.verify:
+            if self.dataset is None:
+                raise ValueError("quality is judged by a classifier trained on a dataset; give dataset")
+            try:
+                get_provider(self.dataset)
+            except KeyError as exc:
+                raise ValueError(exc.args[0]) from None
+        return self
+
+
+class Samples(CheckKind):
+    name = "samples"
+    Params = SamplesParams
+
+    def probes(self, check: Check, params: SamplesParams, assignment: Assignment) -> list[dict]:
+        return [sample_request(params)]
+
+    def judges(self, check: Check, params: SamplesParams) -> set[str]:
+        return {params.dataset} if "quality" in params.verify else set()
+
+    def evaluate(self, check: Check, params: SamplesParams, evidence: Evidence) -> Outcome:
+        call = _call_text(params)
+        result = evidence.observations.probe(sample_request(params)["id"])
+        if not result.ok:
+            return failed_probe_outcome(params.callable, result.error, f"draw samples with {call}", evidence)
+        samples = result.decoded_value()
+        if not isinstance(samples, np.ndarray):
+            return Outcome.failed(f"{call} returned {short(samples)}, not an array or tensor of samples")
+        problems = shape_problems(samples, params)
+        observed = f"{call} has shape {list(samples.shape)}"
+        if problems:
+            return Outcome.failed(f"{call}: " + "; ".join(problems), observed=observed,
+                                  expected=_expected_shape(params))
+        if "quality" not in params.verify:
+            return Outcome.passed(f"{call} has the data's shape and range", observed=observed)
+        return _quality(samples, params, evidence.judges[params.dataset], call)
+
+
+def sample_request(params: SamplesParams) -> dict:
+    """One request per (callable, arguments, n): the shape and the quality checks share it."""
+    request = {"op": "sample", "callable": params.callable, "n": params.n, "kwargs": to_wire(params.kwargs)}
+    digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()[:12]
+    return {"id": f"sample:{digest}", **request}
+
+
+def shape_problems(samples: np.ndarray, params: SamplesParams) -> list[str]:
+    problems = []
+    if samples.ndim == 0 or samples.shape[0] != params.n:
+        problems.append(f"returned shape {list(samples.shape)}, expected {params.n} samples along the first axis")
+    elif list(samples.shape[1:]) not in params.shape:
+        problems.append(f"one sample has shape {list(samples.shape[1:])}, expected "
+                        + " or ".join(str(s) for s in params.shape))
+    if samples.size:
+        if not np.isfinite(samples).all():
+            problems.append("some values are NaN or infinite")
+        else:
+            low, high = params.range
+            slack = 1e-3 * (high - low)
+            if samples.min() < low - slack or samples.max() > high + slack:
+                problems.append(f"values span [{samples.min():.3g}, {samples.max():.3g}], outside the data's range "
+                                f"[{low:g}, {high:g}]")
+    return problems
+
+
+def judged(samples: np.ndarray, params: SamplesParams, judge: Any) -> dict[str, Any]:
+    """What the judge makes of samples already in the data's range: the share it recognises and
+    the effective number of classes among those (exp of the entropy of their class histogram)."""
+    low, high = params.range
+    scaled = (samples.reshape(len(samples), -1).astype(np.float64) - low) / (high - low)
+    probabilities = judge.probabilities(scaled)
+    predicted = probabilities.argmax(axis=1)
+    recognised = (predicted < judge.classes) & (probabilities.max(axis=1) >= params.confidence)
+    histogram = np.bincount(predicted[recognised], minlength=judge.classes)
+    shares = histogram[histogram > 0] / max(1, histogram.sum())
+    return {"recognised": float(recognised.mean()), "classes": float(np.exp(-(shares * np.log(shares)).sum())),
+            "histogram": histogram.tolist()}
+
+
+def _quality(samples: np.ndarray, params: SamplesParams, judge: Any, call: str) -> Outcome:
+    features = int(np.prod(samples.shape[1:]))
+    if features != judge.features:
+        return Outcome.failed(f"{call}: a sample has {features} values; the judge reads {judge.features}")
+    found = judged(samples, params, judge)
+    observed = (f"{found['recognised']:.0%} recognised (probability ≥ {params.confidence:g}), "
+                f"covering {found['classes']:.1f} classes")
+    expected = f"at least {params.recognised:.0%} recognised, covering at least {params.classes:g} classes"
+    missed = []
+    if found["recognised"] < params.recognised:
+        missed.append(f"only {found['recognised']:.0%} of the samples are recognisable")
+    if found["classes"] < params.classes:
+        missed.append(f"they cover only {found['classes']:.1f} classes (few kinds of sample over and over: "
+                      "the generator has collapsed)")
+    if missed:
+        return Outcome.failed(f"{call}: " + "; ".join(missed), expected=expected, observed=observed, details=found)
+    return Outcome.passed(f"{call}: {observed}", expected=expected, observed=observed, details=found)
+
+
+def _call_text(params: SamplesParams) -> str:
+    arguments = [str(params.n), *(f"{key}={value!r}" for key, value in params.kwargs.items())]
+    return f"{params.callable}({', '.join(arguments)})"
+
+
+def _expected_shape(params: SamplesParams) -> str:
+    shapes = " or ".join(str([params.n, *shape]) for shape in params.shape)
+    return f"{shapes}, values in [{params.range[0]:g}, {params.range[1]:g}]"
