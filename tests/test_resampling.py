@@ -76,7 +76,8 @@ def test_keras_shapes_are_channels_last() -> None:
                    layer(1, "pooling", [1, 32, 32, 64], [1, 16, 16, 64]),
                    layer(2, "upsample", [1, 16, 16, 64], [1, 32, 32, 64])],
         "outputs": [2]})
-    down, up = judge(model, {"resampling": {"direction": "down", "equals": 1}}, {"resampling": {"direction": "up", "equals": 1}})
+    down, up = judge(model, {"resampling": {"direction": "down", "equals": 1}},
+                     {"resampling": {"direction": "up", "equals": 1}})
     assert (down.passed, down.found, up.passed, up.found) == (True, "1 (l1)", True, "1 (l2)")
 
 

@@ -100,7 +100,8 @@ def dice_loss(logits, target):
 optimizer = torch.optim.Adam(model.parameters(), lr=5e-3)
 # the learning rate falls to zero by the last step: BatchNorm's running statistics, which eval()
 # uses, then describe the final weights rather than ones that were still moving fast
-schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=5e-3, total_steps=EPOCHS * ((len(X_train) + BATCH_SIZE - 1) // BATCH_SIZE))
+steps_per_epoch = (len(X_train) + BATCH_SIZE - 1) // BATCH_SIZE
+schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=5e-3, total_steps=EPOCHS * steps_per_epoch)
 for epoch in range(EPOCHS):
     model.train()
     order = torch.randperm(len(X_train))
