@@ -142,9 +142,9 @@ MLP = Exercise(
             X_test, y_test = two_moons(400)"""),
         textwrap.dedent("""\
             model = nn.Sequential(nn.Linear(2, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 2))
-            optimizer = torch.optim.Adam(model.parameters(), lr=0.02)
+            optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
             loss_fn = nn.CrossEntropyLoss()
-            for epoch in range(200):
+            for epoch in range(60):
                 optimizer.zero_grad()
                 loss = loss_fn(model(X_train), y_train)
                 loss.backward()
