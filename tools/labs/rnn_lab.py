@@ -23,6 +23,8 @@ EPOCHS = 5  # training epochs per model; the grader sets EPOCHS = 2 when it grad
 BATCH_SIZE = 64"""
 
 RN_IMPORTS = """\
+import functools
+
 import numpy as np
 import pandas as pd
 import keras
@@ -88,14 +90,21 @@ results = results.sort_values("accuracy", ascending=False, ignore_index=True)
 print(results.to_string(index=False))"""
 
 RN_PREDICT = """\
+def labels(model, sequences):
+    \"\"\"Padded word ids (n, MAXLEN), like x_test -> the model's 0/1 labels, an int array (n,).\"\"\"
+    return (model.predict(sequences, verbose=0)[:, 0] > 0.5).astype(int)
+
+
 models = {"architecture 1": model_1, "architecture 2": model_2, "architecture 3": model_3,
           "LSTM": model_lstm, "GRU": model_gru}
+# the grader re-evaluates the table's best row with classifiers[its model] on the test reviews
+classifiers = {name: functools.partial(labels, model) for name, model in models.items()}
 best_model = models[results["model"][0]]
 
 
 def predict(sequences):
     \"\"\"Padded word ids (n, MAXLEN), like x_test -> 0/1 labels, an int array of shape (n,).\"\"\"
-    return (best_model.predict(sequences, verbose=0)[:, 0] > 0.5).astype(int)"""
+    return labels(best_model, sequences)"""
 
 RN_CONCLUSIONS = """\
 ## Conclusions
@@ -133,6 +142,10 @@ model_3 = None""",
 # TODO: results = a pandas DataFrame with one row per model and the columns "model" and "accuracy"
 results = None""",
     "predict": '''\
+# TODO: classifiers = a dict: each model name in results -> a function from padded word ids to 0/1 labels
+classifiers = {}
+
+
 def predict(sequences):
     """Padded word ids (n, MAXLEN), like x_test -> 0/1 labels, an int array of shape (n,)."""
     raise NotImplementedError("TODO: predict with your best model")''',
@@ -148,6 +161,11 @@ RN_KNOWN_WRONG = {
         "model-3": edit(RN_MODEL_3, """model_3 = recurrent_model(layers.SimpleRNN(32, activation="tanh", return_sequences=True),
                           layers.SimpleRNN(32, activation="relu"), layers.Dense(32, activation="relu"))""",
                         """model_3 = recurrent_model(layers.SimpleRNN(32, activation="tanh"), layers.Dense(32, activation="relu"))"""),
+    }),
+    # accuracies copied from the lecture's run on the real IMDB instead of measured
+    "typed_accuracies": (["accuracy-measured"], {
+        "table": edit(RN_TABLE, 'results = pd.DataFrame({"model": list(accuracies), "accuracy": list(accuracies.values())})',
+                      'results = pd.DataFrame({"model": list(accuracies), "accuracy": [0.81, 0.79, 0.8, 0.84, 0.85]})'),
     }),
     # four rows in the table, no GRU model
     "no_gru": (["gru-model", "comparison-table"], {
