@@ -21,6 +21,7 @@ from grader.plan import plan_probes
 from grader.probe.jsonvalues import encode
 from grader.results import CheckStatus
 from grader.spec.assignment import Assignment
+from grader.spec.course import load_assignment
 from grader.spec.rubric import Check
 
 N = 200
@@ -162,3 +163,12 @@ def test_bad_parameters_are_rubric_errors(tmp_path, params, message):
     with pytest.raises(SpecError, match=message):
         write_lab(tmp_path, framework="numpy", checks=[{"id": "s", "title": "s", "kind": "samples", "points": 1,
                                                          "params": params}])
+
+
+def test_gan_lab_judges_with_the_calibrated_thresholds():
+    lab = load_assignment("gan-lab")
+    judged_checks = [lab.params[c.id] for c in lab.rubric.checks
+                     if c.kind == "samples" and "quality" in lab.params[c.id].verify]
+    assert len(judged_checks) == 2
+    calibrated = SamplesParams(**QUALITY).model_dump(include=set(QUALITY))
+    assert all(params.model_dump(include=set(QUALITY)) == calibrated for params in judged_checks)
