@@ -100,6 +100,14 @@ def test_variable_problems_are_listed(toy):
         assert part in message
 
 
+def test_a_nan_in_a_variable_fails_its_range(toy):
+    """np.min of an array holding NaN is NaN, which compares false with everything (a diverged loss curve)."""
+    table = {"ok": True, "exists": True, "type": "numpy.ndarray", "bases": ["numpy.ndarray"], "shape": [3, 2],
+             "dtype": "float64", "min": encode(float("nan")), "max": encode(float("nan"))}
+    message = by_id(grade(toy, observations(probes=good_probes(**{"table#0": table}))))["table"].message
+    assert "smallest value is nan, expected at least 0" in message and "largest value is nan, expected at most 10" in message
+
+
 def test_output_check_reports_what_was_never_printed(toy):
     result = grade(toy, observations(cells=[cell(0, output="loss 0.3")], probes=good_probes()))
     check = by_id(result)["report"]
