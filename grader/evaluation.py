@@ -8,10 +8,19 @@ from pathlib import Path
 
 import numpy as np
 
+from grader.checks.base import HostData
 from grader.datasets import default_cache_dir, get_provider
 from grader.errors import InfrastructureError
 from grader.judge import SampleJudge, load_judge
+from grader.plan import ProbePlan
 from grader.spec.assignment import Assignment
+
+
+def host_data(assignment: Assignment, plan: ProbePlan, cache: Path | None = None) -> tuple[dict[str, bytes], HostData]:
+    """(the evaluation inputs the sandbox gets, what only scoring sees) for a plan's checks."""
+    files, labels = evaluation_data(assignment, plan.splits, cache)
+    return files, HostData(labels=labels, statistics=dataset_statistics(plan.statistics, cache),
+                           judges=sample_judges(plan.judges, cache))
 
 
 def evaluation_data(assignment: Assignment, splits: set[str], cache: Path | None = None

@@ -8,7 +8,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.evaluation import dataset_statistics, evaluation_data, sample_judges
+from grader.checks.base import HostData
+from grader.evaluation import host_data
 from grader.harness.job import HarnessJob
 from grader.harness.notebook import Ungradable, load_submission
 from grader.observations import Observations
@@ -39,13 +40,11 @@ class Prepared:
     notebook: Path
     submission_id: str
     checks: list
-    labels: dict
-    statistics: dict                    # host-computed dataset statistics, like labels never sent
     request: SandboxRequest | None      # None: ungradable before any sandbox (see `failure`)
     probes: list[dict]
     failure: tuple[Status, str] | None
     started: float
-    judges: dict = field(default_factory=dict)  # dataset -> sample judge (grader/judge.py), host-only
+    host: HostData = field(default_factory=HostData)  # labels, statistics, judges: never sent
 
 
 @dataclass
@@ -76,7 +75,7 @@ def prepare(assignment: LoadedAssignment, notebook: Path, run: GradingRun, *,
     started = time.monotonic()
     checks = assignment.checks(public_only=run.public_only)
     prepared = Prepared(assignment=assignment, notebook=notebook, submission_id=submission_id or notebook.stem,
-                        checks=checks, labels={}, statistics={}, request=None, probes=[], failure=None, started=started)
+                        checks=checks, request=None, probes=[], failure=None, started=started)
     if refused:
         prepared.failure = (Status.UNGRADABLE, refused)
         return prepared
@@ -86,9 +85,7 @@ def prepare(assignment: LoadedAssignment, notebook: Path, run: GradingRun, *,
         prepared.failure = (Status.UNGRADABLE, str(exc))
         return prepared
     plan = plan_probes(checks, assignment.params, assignment.spec)
-    files, prepared.labels = evaluation_data(assignment.spec, plan.splits, run.data_cache)
-    prepared.statistics = dataset_statistics(plan.statistics, run.data_cache)
-    prepared.judges = sample_judges(plan.judges, run.data_cache)
+    files, prepared.host = host_data(assignment.spec, plan, run.data_cache)
     prepared.probes = plan.probes
     prepared.request = _request(assignment, notebook, plan.probes, files)
     return prepared
@@ -121,8 +118,7 @@ def _score(prepared: Prepared, observations: Observations | None, failure: tuple
     assignment = prepared.assignment
     return score(submission_id=prepared.submission_id, assignment=assignment.spec, rubric=assignment.rubric,
                  checks=prepared.checks, params=assignment.params, observations=observations,
-                 labels=prepared.labels, failure=failure, statistics=prepared.statistics,
-                 judges=prepared.judges)
+                 host=prepared.host, failure=failure)
 
 
 def _request(assignment: LoadedAssignment, notebook: Path, probes: list[dict], files: dict[str, bytes]) -> SandboxRequest:

@@ -1,4 +1,4 @@
-"""Scoring: a pure function of (rubric checks, observations, host-only labels) -> GradeResult.
+"""Scoring: a pure function of (rubric checks, observations, host-only data) -> GradeResult.
 No I/O happens here, so every rule about points, visibility and messages is testable alone."""
 
 from __future__ import annotations
@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Mapping, Sequence
 
-import numpy as np
-
 from grader.checks import KINDS, Evidence, Outcome
+from grader.checks.base import HostData
 from grader.observations import Observations
 from grader.results import CheckResult, CheckStatus, GradeResult, Status
 from grader.spec.assignment import Assignment
@@ -19,18 +18,16 @@ _STATUS = {"completed": Status.GRADED, "timeout": Status.TIMEOUT, "crashed": Sta
 
 
 def score(*, submission_id: str, assignment: Assignment, rubric: Rubric, checks: Sequence[Check],
-          params: Mapping[str, Any], observations: Observations | None, labels: Mapping[str, np.ndarray],
-          failure: tuple[Status, str] | None = None,
-          statistics: Mapping[str, Mapping[str, np.ndarray]] | None = None,
-          judges: Mapping[str, Any] | None = None) -> GradeResult:
+          params: Mapping[str, Any], observations: Observations | None, host: HostData = HostData(),
+          failure: tuple[Status, str] | None = None) -> GradeResult:
     """Grade one submission. `failure` is set when no observations came back (the sandbox was
     killed or broke); then every check fails with that reason."""
     if observations is None or observations.status in ("ungradable", "error"):
         status, reason = failure or (_STATUS[observations.status], observations.reason or "")  # type: ignore[union-attr]
         results = [_unscored(check, reason) for check in checks]
         return _assemble(submission_id, assignment, rubric, status, results, reason, observations)
-    evidence = Evidence(observations=observations, assignment=assignment, labels=labels, statistics=statistics or {},
-                        judges=judges or {})
+    evidence = Evidence(observations=observations, assignment=assignment, labels=host.labels,
+                        statistics=host.statistics, judges=host.judges)
     results = [_unscored(check, observations.reason or observations.status) if _never_probed(check, params[check.id], evidence)
                else _judge(check, params[check.id], evidence) for check in checks]
     return _assemble(submission_id, assignment, rubric, _STATUS[observations.status], results,

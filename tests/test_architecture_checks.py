@@ -251,7 +251,7 @@ def graded(lab, probes):
     observations = Observations.model_validate({"schema": 1, "status": "completed", "execution": {"cells": [
         {"index": 0, "status": "ok", "defines": ["MLP", "model"]}]}, "probes": probes})
     return score(submission_id="s", assignment=lab.spec, rubric=lab.rubric, checks=lab.rubric.checks,
-                 params=lab.params, observations=observations, labels={})
+                 params=lab.params, observations=observations)
 
 
 def probe_ids(lab):

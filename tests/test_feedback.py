@@ -25,7 +25,7 @@ def page(toy) -> str:
                                  "error": {"ename": "ValueError", "evalue": HOSTILE}}]},
         "probes": {"square#0": {"ok": False, "error": HOSTILE}}})
     result = score(submission_id="alice", assignment=toy.spec, rubric=toy.rubric, checks=toy.rubric.checks,
-                   params=toy.params, observations=observations, labels={})
+                   params=toy.params, observations=observations)
     return render_feedback(result, toy.spec, student_view=False)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from grader.checks.base import HostData
 from grader.errors import ExitCode
 from grader.observations import Observations
 from grader.probe.jsonvalues import encode
@@ -42,7 +43,7 @@ def good_probes(**overrides):
 
 def grade(toy, obs, *, public_only=False, labels=LABELS, failure=None) -> GradeResult:
     return score(submission_id="s1", assignment=toy.spec, rubric=toy.rubric, checks=toy.checks(public_only=public_only),
-                 params=toy.params, observations=obs, labels=labels, failure=failure)
+                 params=toy.params, observations=obs, host=HostData(labels=labels), failure=failure)
 
 
 def by_id(result):

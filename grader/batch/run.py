@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from grader.batch.progress import Progress
-from grader.evaluation import dataset_statistics, evaluation_data, sample_judges
+from grader.evaluation import host_data
 from grader.gradebook.store import Gradebook, StoredSubmission
 from grader.intake.collect import Intake, folder_name
 from grader.observations import Observations
@@ -143,11 +143,9 @@ def _rescored(book: Gradebook, assignment: LoadedAssignment, stored: StoredSubmi
         observations = Observations.parse(previous.observations)
     except ValueError:
         return None
-    _, labels = evaluation_data(assignment.spec, plan.splits, run.data_cache)
+    _, host = host_data(assignment.spec, plan, run.data_cache)
     result = score(submission_id=stored.folder, assignment=assignment.spec, rubric=assignment.rubric, checks=checks,
-                   params=assignment.params, observations=observations, labels=labels,
-                   statistics=dataset_statistics(plan.statistics, run.data_cache),
-                   judges=sample_judges(plan.judges, run.data_cache))
+                   params=assignment.params, observations=observations, host=host)
     old = previous.result
     result.timings, result.notes = dict(old.timings), [*old.notes, f"re-scored from the observations of rubric v{old.rubric_version}"]
     result.sha256, result.peak_memory_mb, result.environment = old.sha256, old.peak_memory_mb, old.environment

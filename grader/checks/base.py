@@ -14,6 +14,16 @@ from grader.spec.rubric import Check
 
 
 @dataclass(frozen=True)
+class HostData:
+    """What scoring may know that never enters a sandbox, prepared by the host for the checks that
+    ask for it (CheckKind.evaluation_splits, dataset_statistics, judges)."""
+
+    labels: Mapping[str, np.ndarray] = field(default_factory=dict)  # "public"/"hidden" -> labels
+    statistics: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)  # "cifar10/train" -> mean, std
+    judges: Mapping[str, Any] = field(default_factory=dict)  # dataset -> grader.judge.SampleJudge
+
+
+@dataclass(frozen=True)
 class Evidence:
     """All that scoring may look at: the sandbox's validated observations and host-only data."""
 
