@@ -245,6 +245,10 @@ CL_KNOWN_WRONG = {
         "search": edit(CL_SEARCH, "for lr in [1e-3, 3e-3]:\n    for batch_size in [32, 64]:",
                        "for lr in [3e-4, 1e-3, 2e-3, 3e-3]:\n    for batch_size in [32]:"),
     }),
+    # training images are only normalised, never augmented
+    "no_augmentation": (["augmentation"], {
+        "preprocess": edit(CL_PREPROCESS, "    transforms.RandomHorizontalFlip(),\n    transforms.RandomCrop(32, padding=4),\n", ""),
+    }),
     # "best" model: a fresh, untrained network of the chosen architecture
     "best_model_untrained": (["hidden-accuracy"], {
         "best": edit(CL_BEST, "best_model = search_models[best_run]\npredict = predictors[best_run]",
