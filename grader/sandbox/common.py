@@ -28,6 +28,10 @@ def sandbox_environment(root: PurePath, *, threads: int, python_dir: str, packag
         "OMP_NUM_THREADS": str(threads),
         "MKL_NUM_THREADS": str(threads),
         "OPENBLAS_NUM_THREADS": str(threads),
+        # OpenMP workers (PyTorch's CPU kernels) sleep when idle instead of spinning: with two
+        # sandboxes on two cores, spinning threads starve each other (a small CNN's training step
+        # took 6x the wall time).
+        "OMP_WAIT_POLICY": "PASSIVE",
         "MALLOC_ARENA_MAX": "2",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "CUDA_VISIBLE_DEVICES": "",
