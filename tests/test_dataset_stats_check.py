@@ -67,3 +67,10 @@ def test_constants_from_the_training_set_pass_in_either_scale_and_others_fail(tm
 def test_a_split_without_public_files_is_a_rubric_error(tmp_path, local_sandbox):
     with pytest.raises(SpecError, match="split"):
         grade(tmp_path, local_sandbox, ["x = 1"], [stats_check("hidden", split="hidden")])
+
+
+@pytest.mark.parametrize("dataset, message", [("cifar100", "unknown dataset 'cifar100'"),
+                                              ("vgg16_imagenet", "pretrained weights, not a dataset")])
+def test_a_dataset_the_host_cannot_read_is_a_rubric_error(tmp_path, local_sandbox, dataset, message):
+    with pytest.raises(SpecError, match=message):
+        grade(tmp_path, local_sandbox, ["x = 1"], [stats_check("stats", dataset=dataset)])

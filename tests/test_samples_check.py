@@ -157,6 +157,7 @@ def test_in_a_real_kernel_each_mistake_costs_its_check_and_says_why(tmp_path, lo
     ({"shape": [[784]], "range": [1, -1]}, "range"),
     ({"shape": [[784]], "range": [-1, 1]}, "give dataset"),
     ({"shape": [[784]], "range": [-1, 1], "dataset": "celeba"}, "unknown dataset"),
+    ({"shape": [[784]], "range": [-1, 1], "dataset": "vgg16_imagenet"}, "pretrained weights, not a dataset"),
     ({"shape": [], "range": [-1, 1], "verify": ["shape"]}, "shape"),
 ])
 def test_bad_parameters_are_rubric_errors(tmp_path, params, message):

@@ -90,6 +90,17 @@ def test_assignment_spec_errors(course):
     assert error.value.exit_code == 2
 
 
+def test_dataset_names_are_checked_when_the_spec_loads(course):
+    spec = course / "assignments" / "toy" / "assignment.yaml"
+    spec.write_text(spec.read_text().replace("datasets: [blobs2d]", "datasets: [blobs2d, mnsit]")
+                    .replace("hidden: {dataset: blobs2d", "hidden: {dataset: vgg16_imagenet"))
+    with pytest.raises(SpecError) as error:
+        load_assignment("toy", root=course)
+    assert "datasets: Value error, unknown dataset 'mnsit'; known: " in str(error.value)
+    assert "evaluation.hidden.dataset: Value error, 'vgg16_imagenet' holds pretrained weights, not a dataset" in str(error.value)
+    assert error.value.exit_code == 2
+
+
 def test_unknown_assignment_is_a_usage_error(course):
     with pytest.raises(UsageError, match="unknown assignment 'nope'.*known: toy"):
         load_assignment("nope", root=course)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome, probe_id, short
-from grader.spec.assignment import Assignment, Strict
+from grader.spec.assignment import Assignment, Strict, known_dataset
 from grader.spec.rubric import Check
 
 Statistic = Literal["mean", "std"]
@@ -28,6 +28,11 @@ class DatasetStatsParams(Strict):
     scale: Literal["auto", "unit", "255"] = Field("auto", description="auto: values above 1.5 are 0-255 units")
     atol: float = Field(0.01, gt=0, description="tolerance in [0, 1] units")
     partial: bool = Field(False, description="earn the share of the statistics that match")
+
+    @field_validator("dataset")
+    @classmethod
+    def _has_splits(cls, name: str) -> str:
+        return known_dataset(name, with_splits=True)
 
     def names(self) -> dict[Statistic, str]:
         return {statistic: name for statistic, name in (("mean", self.mean), ("std", self.std)) if name}

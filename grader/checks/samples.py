@@ -16,8 +16,7 @@ from pydantic import Field, model_validator
 
 from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, short
 from grader.checks.values import to_wire
-from grader.datasets import get_provider
-from grader.spec.assignment import Assignment, Strict
+from grader.spec.assignment import Assignment, Strict, known_dataset
 from grader.spec.rubric import Check
 
 Aspect = Literal["shape", "quality"]
@@ -44,10 +43,7 @@ class SamplesParams(Strict):
         if "quality" in self.verify:
             if self.dataset is None:
                 raise ValueError("quality is judged by a classifier trained on a dataset; give dataset")
-            try:
-                get_provider(self.dataset)
-            except KeyError as exc:
-                raise ValueError(exc.args[0]) from None
+            known_dataset(self.dataset, with_splits=True)
         return self
 
 

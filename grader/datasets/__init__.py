@@ -6,7 +6,7 @@ sandbox where keras, torchvision or plain numpy code expects to find it.
 """
 
 from grader.datasets.base import DatasetProvider
-from grader.datasets.registry import default_cache_dir, get_provider
+from grader.datasets.registry import default_cache_dir, get_dataset, get_provider
 from grader.datasets.sandbox import provision_sandbox
 
-__all__ = ["DatasetProvider", "default_cache_dir", "get_provider", "provision_sandbox"]
+__all__ = ["DatasetProvider", "default_cache_dir", "get_dataset", "get_provider", "provision_sandbox"]

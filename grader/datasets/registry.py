@@ -36,3 +36,12 @@ def get_provider(name: str) -> DatasetProvider | PretrainedWeights:
         return _PROVIDERS[name]
     except KeyError:
         raise KeyError(f"unknown dataset {name!r}; known: {', '.join(sorted(_PROVIDERS))}") from None
+
+
+def get_dataset(name: str) -> DatasetProvider:
+    """A provider with splits the host can read (evaluation, statistics, judges): not weights."""
+    provider = get_provider(name)
+    if not isinstance(provider, DatasetProvider):
+        datasets = sorted(n for n, p in _PROVIDERS.items() if isinstance(p, DatasetProvider))
+        raise KeyError(f"{name!r} holds pretrained weights, not a dataset with splits; datasets: {', '.join(datasets)}")
+    return provider

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from grader.spec.units import Size
 
@@ -34,10 +34,27 @@ class Resources(Strict):
     gpus: str | None = Field(None, description="docker sandbox only: 'all', a count or device ids")
 
 
+def known_dataset(name: str, *, with_splits: bool = False) -> str:
+    """name, if the grader provides it (and it has splits the host reads, when asked); else a
+    ValueError for the spec or rubric validator. Imported here: the registry loads the datasets."""
+    from grader.datasets import get_dataset, get_provider
+
+    try:
+        (get_dataset if with_splits else get_provider)(name)
+    except KeyError as exc:
+        raise ValueError(exc.args[0]) from None
+    return name
+
+
 class EvaluationSplit(Strict):
     dataset: str
     split: Literal["train", "test", "hidden"]
     limit: int | None = Field(None, gt=0, description="use only the first N samples")
+
+    @field_validator("dataset")
+    @classmethod
+    def _has_splits(cls, name: str) -> str:
+        return known_dataset(name, with_splits=True)
 
 
 class Evaluation(Strict):
@@ -58,3 +75,8 @@ class Assignment(Strict):
     objects: dict[str, str] = Field(default_factory=dict, description="role -> name the student must define")
     evaluation: Evaluation = Evaluation()
     requirements: list[str] = Field(default_factory=list, description="python packages the runtime image needs")
+
+    @field_validator("datasets")
+    @classmethod
+    def _provided(cls, names: list[str]) -> list[str]:
+        return [known_dataset(name) for name in names]
