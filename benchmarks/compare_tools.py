@@ -434,7 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--submissions", type=int, default=20)
     parser.add_argument("--tools", default=",".join(TOOLS), help=f"comma-separated, from {', '.join(TOOLS)}")
     parser.add_argument("--kinds", default=",".join(EXERCISES), help="comma-separated: numpy, mlp")
-    parser.add_argument("--no-warmup", action="store_true", help="skip the untimed round on one submission")
+    parser.add_argument("--no-warmup", action="store_true",
+                        help="skip the untimed round (every runner on one submission of the first notebook)")
     parser.add_argument("--venvs", type=Path, default=VENVS, help="where otter's and nbgrader's venvs are kept")
     parser.add_argument("--out", type=Path, default=None, help="also write the Markdown table here")
     args = parser.parse_args(argv)
@@ -459,10 +460,9 @@ def main(argv: list[str] | None = None) -> int:
             "floor": run_floor, "grader-local": lambda ws: run_grader(ws, "local"),
             "grader-docker": lambda ws: run_grader(ws, "docker"),
             "otter": lambda ws: run_otter(ws, venvs["otter"]), "nbgrader": lambda ws: run_nbgrader(ws, venvs["nbgrader"])}
-        if not args.no_warmup:  # dataset cache, page cache, .pyc files, docker image layers
-            for kind in kinds:
-                for tool in tools:
-                    runners[tool](warmup_view(spaces[kind], scratch))
+        if not args.no_warmup:  # each tool's imports in the page cache, docker image layers: one notebook is enough
+            for tool in tools:
+                runners[tool](warmup_view(spaces[kinds[0]], scratch))
         times: dict[tuple[str, str], list[tuple[float, float]]] = {}
         loads = [os.getloadavg()[0]]
         for run in range(args.runs):
