@@ -430,7 +430,7 @@ def table(times: dict[tuple[str, str], list[tuple[float, float]]], kinds: list[s
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1,
-                        help="timed runs of every runner, interleaved (one run of everything takes about 12 minutes on 2 cores)")
+                        help="timed runs of every runner, interleaved (one run of everything takes about 16 minutes on 2 cores)")
     parser.add_argument("--submissions", type=int, default=20)
     parser.add_argument("--tools", default=",".join(TOOLS), help=f"comma-separated, from {', '.join(TOOLS)}")
     parser.add_argument("--kinds", default=",".join(EXERCISES), help="comma-separated: numpy, mlp")
