@@ -3,6 +3,7 @@ the data a notebook was given) stay here."""
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 
@@ -46,17 +47,21 @@ def evaluation_data(assignment: Assignment, splits: set[str], cache: Path | None
 def dataset_statistics(keys: set[str], cache: Path | None = None) -> dict[str, dict[str, np.ndarray]]:
     """{"<dataset>/<split>": {"mean", "std"}} per channel, in [0, 1] for uint8 images, computed
     on the host from the cache, so a check never trusts the sandbox's view of the data."""
-    statistics: dict[str, dict[str, np.ndarray]] = {}
-    for key in sorted(keys):
-        dataset, split = key.split("/")
-        try:
-            inputs, _ = get_provider(dataset).split(cache or default_cache_dir(), split)
-        except (KeyError, OSError) as exc:
-            raise InfrastructureError(f"dataset {key} is unavailable: {exc}") from exc
-        pixels = inputs.astype(np.float64) / (255.0 if inputs.dtype == np.uint8 else 1.0)
-        channels = _channels(pixels)
-        statistics[key] = {"mean": channels.mean(axis=0), "std": channels.std(axis=0)}
-    return statistics
+    return {key: _split_statistics(key, Path(cache or default_cache_dir())) for key in sorted(keys)}
+
+
+@functools.lru_cache(maxsize=16)
+def _split_statistics(key: str, cache: Path) -> dict[str, np.ndarray]:
+    """One split's statistics, computed once per process: a batch asks for them per submission,
+    and CIFAR-10's training split is 150 M values."""
+    dataset, split = key.split("/")
+    try:
+        inputs, _ = get_provider(dataset).split(cache, split)
+    except (KeyError, OSError) as exc:
+        raise InfrastructureError(f"dataset {key} is unavailable: {exc}") from exc
+    pixels = inputs.astype(np.float64) / (255.0 if inputs.dtype == np.uint8 else 1.0)
+    channels = _channels(pixels)
+    return {"mean": channels.mean(axis=0), "std": channels.std(axis=0)}
 
 
 def _channels(pixels: np.ndarray) -> np.ndarray:
