@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.datasets import get_provider
-from grader.datasets.files import write_atomic
+from grader.datasets.files import HOST_ONLY_FILE, host_only_folder, write_atomic
 
 VERSION = 1            # bump when the recipe below changes: a cached judge of another version is retrained
 HIDDEN_UNITS = 128
@@ -62,11 +62,12 @@ def judge_path(cache: Path, dataset: str) -> Path:
 def load_judge(dataset: str, cache: Path) -> SampleJudge:
     """The cache's judge for `dataset`, trained and stored on first use."""
     path = judge_path(cache, dataset)
+    host_only_folder(path.parent)
     if not path.exists():
         images, labels = get_provider(dataset).split(cache, "train")
         buffer = io.BytesIO()
         np.savez(buffer, *train_judge(images, labels).weights)
-        write_atomic(path, buffer.getvalue())
+        write_atomic(path, buffer.getvalue(), mode=HOST_ONLY_FILE)
     with np.load(path, allow_pickle=False) as stored:
         return SampleJudge(tuple(stored[f"arr_{i}"] for i in range(4)))
 

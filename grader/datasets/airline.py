@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.datasets.base import DatasetProvider
-from grader.datasets.files import npz_bytes, write_atomic
+from grader.datasets.files import HOST_ONLY_FILE, npz_bytes, write_atomic
 
 PASSENGERS = (
     112, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118,  # 1949
@@ -74,10 +74,11 @@ class AirlineProvider(DatasetProvider):
         public = self.public_dir(cache) / self.public_file
         if not public.exists():
             write_atomic(public, public_csv())
+        self.hidden_dir(cache)
         hidden = self.hidden_path(cache)
         if not hidden.exists():
             x, y = windows("hidden")
-            write_atomic(hidden, npz_bytes({"x": x, "y": y}))
+            write_atomic(hidden, npz_bytes({"x": x, "y": y}), mode=HOST_ONLY_FILE)
 
     def split(self, cache: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
         if split == "test":

@@ -4,6 +4,9 @@ Layout under a cache directory:
     public/<name>/...        train + test, in the on-disk format(s) students' loaders read
     hidden/<name>/hidden.npz held-out evaluation split (keys x, y); never given to a sandbox
     hidden/<name>/seed       the secret seed the hidden split was generated from
+    hidden/<name>/judge-*.npz the sample judge (grader/judge.py), where a lab has one
+Everything under hidden/ is this user's alone: files 0600, folders 0700, tightened on each use
+(`hidden_dir`), so another local user cannot read the held-out labels.
 
 Files already in the cache are never overwritten, so an instructor can drop in the real
 dataset; only what is missing is generated. Public splits come from fixed seeds (every machine
@@ -21,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.datasets.files import load_npz, npz_bytes, write_atomic, write_once
+from grader.datasets.files import HOST_ONLY_FILE, host_only_folder, load_npz, npz_bytes, write_atomic, write_once
 
 PUBLIC_SPLITS = ("train", "test")
 
@@ -48,9 +51,14 @@ class DatasetProvider(ABC):
     def hidden_path(self, cache: Path) -> Path:
         return Path(cache) / "hidden" / self.name / "hidden.npz"
 
+    def hidden_dir(self, cache: Path) -> Path:
+        """hidden/<name>, created or tightened so that only this user can read it (files 0600,
+        folders 0700): call it before reading or writing anything there."""
+        return host_only_folder(Path(cache) / "hidden" / self.name)
+
     def hidden_seed(self, cache: Path) -> int:
         """The cache's secret seed for the hidden split, created on first use."""
-        path = Path(cache) / "hidden" / self.name / "seed"
+        path = self.hidden_dir(cache) / "seed"
         if not path.exists():
             write_once(path, str(secrets.randbits(63)).encode())
         return int(path.read_text())
@@ -58,6 +66,7 @@ class DatasetProvider(ABC):
     def ensure(self, cache: Path) -> None:
         """Create whatever files are missing; idempotent and safe to run concurrently."""
         public = self.public_dir(cache) / self.public_file
+        self.hidden_dir(cache)
         hidden = self.hidden_path(cache)
         if not hidden.exists():
             if public.exists():
@@ -65,7 +74,7 @@ class DatasetProvider(ABC):
                     f"{public} was provided but {hidden} was not; the generated stand-in hidden "
                     "split may not match the provided data's distribution", stacklevel=2)
             x, y = self.generate("hidden", self.hidden_seed(cache))
-            write_atomic(hidden, npz_bytes({"x": x, "y": y}))
+            write_atomic(hidden, npz_bytes({"x": x, "y": y}), mode=HOST_ONLY_FILE)
         if not public.exists():
             write_atomic(public, npz_bytes(self.public_arrays(cache)))
         self.write_derived(cache)
