@@ -58,15 +58,23 @@ def list_command(course: Path | None, as_json: bool) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("grader-check"),
               show_default=True, help="Where grade.json and feedback.html go.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
-def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_json: bool) -> None:
+@click.option("--sandbox", "sandbox_name", default="auto", show_default=True,
+              help="auto: namespaces where this machine has them, else unisolated (said in the output); or a backend name.")
+def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_json: bool, sandbox_name: str) -> None:
     """Self-check NOTEBOOK: run it locally with the public checks only."""
     from grader.pipeline import GradingRun, grade_notebook
     from grader.report.table import checks_table
-    from grader.sandbox import get_sandbox
+    from grader.sandbox import get_sandbox, self_check_sandbox
     from grader.spec.course import load_assignment
 
     loaded = load_assignment(assignment, root=course)
-    result = grade_notebook(loaded, notebook, GradingRun(sandbox=get_sandbox("local"), public_only=True, out_dir=out))
+    if sandbox_name == "auto":
+        sandbox, unavailable = self_check_sandbox()
+        if unavailable:
+            click.echo(f"note: running unisolated: {unavailable}", err=True)
+    else:
+        sandbox = get_sandbox(sandbox_name)
+    result = grade_notebook(loaded, notebook, GradingRun(sandbox=sandbox, public_only=True, out_dir=out))
     _report([result], as_json=as_json, table=checks_table(result))
     click.echo(f"feedback: {out / 'feedback.html'}", err=True)
     sys.exit(int(result.exit_code))
@@ -87,8 +95,8 @@ def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_js
 @click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="local: threads on this machine; ray: tasks on the Ray cluster at --address.")
 @click.option("--address", default=None, help="Ray cluster address (with --executor ray), e.g. auto or HOST:6379.")
-@click.option("--sandbox", "sandbox_name", default="local", show_default=True,
-              help="Sandbox backend: local or docker (see docs/sandbox.md, docs/docker.md).")
+@click.option("--sandbox", "sandbox_name", default="namespaces", show_default=True,
+              help="Sandbox backend: namespaces, docker, or unisolated (no isolation: only when named; see docs/sandbox.md).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 @click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True, help="Language of feedback.html.")
 @click.option("--gpus", default=None, help="docker: GPUs for each container: all, a count, or device ids (device=0, 0,1).")
@@ -146,7 +154,7 @@ def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Pa
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Results folder (default: the gradebook's folder / ASSIGNMENT).")
 @click.option("--workers", type=int, default=1, show_default=True)
-@click.option("--sandbox", "sandbox_name", default="local", show_default=True)
+@click.option("--sandbox", "sandbox_name", default="namespaces", show_default=True)
 def regrade(course: Path | None, assignment: str, gradebook: Path, out: Path | None, workers: int,
             sandbox_name: str) -> None:
     """After a rubric change: grade every current submission under the new rubric version,
@@ -217,7 +225,7 @@ def manual_import(course: Path | None, gradebook: Path, assignment: str, sheet: 
 @COURSE_OPTION
 @click.argument("assignment", required=False)
 @click.option("--all", "all_assignments", is_flag=True, help="Validate every assignment in the course.")
-@click.option("--sandbox", "sandbox_name", default="local", show_default=True)
+@click.option("--sandbox", "sandbox_name", default="namespaces", show_default=True)
 @click.option("--workers", type=int, default=1, show_default=True, help="Notebooks graded at once.")
 def validate(course: Path | None, assignment: str | None, all_assignments: bool, sandbox_name: str, workers: int) -> None:
     """Prove the reference solution earns full marks and each known-wrong submission loses

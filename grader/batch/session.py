@@ -19,7 +19,7 @@ from grader.intake.collect import Intake, take_in
 from grader.intake.roster import load_roster
 from grader.pipeline import GradingRun
 from grader.results import batch_exit_code
-from grader.sandbox import Sandbox, get_sandbox
+from grader.sandbox import DEFAULT_SANDBOX, Sandbox, get_sandbox
 from grader.spec.course import LoadedAssignment
 
 
@@ -30,7 +30,7 @@ class ClassRun:
     out: Path
     gradebook: Path
     roster: Path | None = None
-    sandbox: str = "local"
+    sandbox: str = DEFAULT_SANDBOX
     sandbox_options: dict[str, Any] = field(default_factory=dict)
     workers: int = 1
     gpu_devices: list[str] = field(default_factory=list)
@@ -87,7 +87,7 @@ def grade_class(options: ClassRun) -> ClassSummary:
     return ClassSummary(outcome=outcome, intake=intake)
 
 
-def regrade_class(assignment: LoadedAssignment, gradebook: Path, out: Path, *, sandbox: str = "local",
+def regrade_class(assignment: LoadedAssignment, gradebook: Path, out: Path, *, sandbox: str = DEFAULT_SANDBOX,
                   sandbox_options: dict[str, Any] | None = None, workers: int = 1,
                   show_progress: bool = True) -> BatchOutcome:
     """After a rubric change: every current submission graded under the new rubric version,
@@ -119,5 +119,5 @@ def _executor(options: ClassRun, sandbox: Sandbox) -> ThreadExecutor | RayExecut
         raise UsageError(f"unknown executor {options.executor!r}; use local or ray")
     slots = GpuSlots(options.gpu_devices, options.gpu_share) if options.gpu_devices else None
     if slots and options.sandbox != "docker":
-        raise UsageError("GPU slots need --sandbox docker (the local sandbox cannot pin a GPU)")
+        raise UsageError("GPU slots need --sandbox docker (the namespaces sandbox cannot pin a GPU)")
     return ThreadExecutor(sandbox, options.workers, slots)

@@ -1,5 +1,6 @@
 """What `run_autograder` runs inside Gradescope: grade the one submitted notebook with every
-check (hidden ones too) in the local sandbox and write results.json. Always writes a result,
+check (hidden ones too) in the namespaces sandbox where Gradescope's container allows it (else
+unisolated: that container is then the isolation, and grade.json notes say so) and write results.json. Always writes a result,
 so Gradescope shows the student a reason instead of "the autograder failed"."""
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def grade_submission(course: Path, assignment_id: str, submission: Path) -> GradeResult:
     from grader.pipeline import GradingRun, grade_notebook
-    from grader.sandbox import get_sandbox
+    from grader.sandbox import self_check_sandbox
     from grader.spec.course import load_assignment
 
     assignment = load_assignment(assignment_id, root=course)
@@ -33,7 +34,8 @@ def grade_submission(course: Path, assignment_id: str, submission: Path) -> Grad
     if len(notebooks) != 1:
         found = ", ".join(path.name for path in notebooks) or "none"
         return _refused(assignment, f"upload exactly one .ipynb notebook (found: {found})")
-    return grade_notebook(assignment, notebooks[0], GradingRun(sandbox=get_sandbox("local")))
+    sandbox, _unavailable = self_check_sandbox()
+    return grade_notebook(assignment, notebooks[0], GradingRun(sandbox=sandbox))
 
 
 def _refused(assignment, message: str) -> GradeResult:  # noqa: ANN001 - a LoadedAssignment

@@ -16,10 +16,10 @@ import traceback
 from pathlib import Path
 
 import nbformat
-from traitlets.config import Config
 
 from grader.harness.execute import CappedNotebookClient, ExecutionRecord, run_cells
 from grader.harness.job import EXECUTED_FILE, HarnessJob
+from grader.harness.kernel import ConfinedKernelManager, kernel_config
 from grader.harness.notebook import Ungradable, assignment_of, load_submission, prepare
 from grader.harness.preamble import preamble_source
 from grader.harness.probes import ENVIRONMENT_PROBE, run_probes
@@ -43,7 +43,8 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
         seed=job.seed, threads=job.threads, notebook_text=text,
         dataset_manifest=job.dataset_manifest, dataset_root=str(job.root)))
     client = CappedNotebookClient(
-        prepared, kernel_name="python3", config=kernel_config(job), startup_timeout=60, output_cap=job.output_cap, resources={"metadata": {"path": str(job.path(job.workdir))}})
+        prepared, kernel_name="python3", kernel_manager_class=ConfinedKernelManager, config=kernel_config(job),
+        startup_timeout=60, output_cap=job.output_cap, resources={"metadata": {"path": str(job.path(job.workdir))}})
     try:
         with client.setup_kernel():
             if hold and sys.stdin.buffer.readline() != GO:
@@ -53,7 +54,7 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
             probes: dict[str, dict] = {}
             if execution.usable:
                 job.restore_eval_inputs(eval_inputs)
-                probes = run_probes(client, [ENVIRONMENT_PROBE, *job.kernel_probes()], result_dir=job.path(job.outdir),
+                probes = run_probes(client, [ENVIRONMENT_PROBE, *job.kernel_probes()], result_dir=job.path(job.kernel_dir),
                                     timeout_each=job.probe_timeout, deadline=time.monotonic() + job.probe_timeout)
     except Cancelled:
         return {"schema": OBSERVATIONS_SCHEMA, "status": "error", "reason": "the grader cancelled this run"}
@@ -75,11 +76,6 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
 
 class Cancelled(Exception):
     """The host ended a held run without letting it go."""
-
-
-def kernel_config(job: HarnessJob) -> Config:
-    """Kernel sockets as files in the scratch folder: no TCP port opens, even on loopback."""
-    return Config({"KernelManager": {"transport": "ipc", "ip": str(job.path(job.outdir) / "kernel")}})
 
 
 def _status(execution: ExecutionRecord) -> str:

@@ -34,7 +34,15 @@ class HarnessJob:
     probes: list[dict] = field(default_factory=list)
     eval_inputs: list[str] = field(default_factory=list)
     dataset_manifest: dict[str, str] = field(default_factory=dict)
+    kernel_command: list[str] = field(default_factory=list)  # put before the kernel's argv: its confinement
+    kernel_dir: str = "kernel"     # the kernel's connection file, sockets and probe results: it may write here
     root_path: str = ""
+
+    @property
+    def kernel_writable(self) -> list[str]:
+        """The folders the kernel may write: its cwd, HOME, TMPDIR and its own sockets' folder.
+        The job, `eval/` and `out/` are the harness's alone."""
+        return [self.workdir, "home", "tmp", self.kernel_dir]
 
     @property
     def root(self) -> Path:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import time
 from pathlib import Path
 
@@ -59,16 +61,44 @@ def probe_cell_source(request: dict, result_path: Path) -> str:
 
 
 def read_result(path: Path, cell) -> dict:  # noqa: ANN001 - a NotebookNode
-    if not path.is_file():
+    """The probe's result file, which the kernel wrote into its own folder: read without following
+    a link or blocking on a pipe the notebook may have put there, and only up to the cap."""
+    try:
+        data = read_regular_file(path, MAX_RESULT_BYTES)
+    except FileNotFoundError:
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         detail = f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if errors else "no result was written"
         return {"ok": False, "error": f"the check could not run ({detail})"}
-    if path.stat().st_size > MAX_RESULT_BYTES:
+    except OverflowError:
         return {"ok": False, "error": f"the result was larger than {MAX_RESULT_BYTES // 1024**2} MiB"}
+    except OSError:
+        return {"ok": False, "error": "the result was not a plain file"}
+    finally:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
     try:
-        result = json.loads(path.read_text(encoding="utf-8"))
+        result = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         return {"ok": False, "error": "the result was not valid JSON"}
-    finally:
-        path.unlink(missing_ok=True)
     return result if isinstance(result, dict) else {"ok": False, "error": "the result was not an object"}
+
+
+def read_regular_file(path: Path, cap: int) -> bytes:
+    """Bytes of a regular file at path, never through a symbolic link; OverflowError past cap,
+    FileNotFoundError when absent, another OSError for anything that is not a regular file."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        if status.st_size > cap:
+            raise OverflowError(path.name)
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            data = handle.read(cap + 1)
+    finally:
+        os.close(descriptor)
+    if len(data) > cap:
+        raise OverflowError(path.name)
+    return data

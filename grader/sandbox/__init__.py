@@ -10,9 +10,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from grader.sandbox.base import Sandbox, SandboxRequest, SandboxResult, available_sandboxes, get_sandbox
+    from grader.sandbox.base import (DEFAULT_SANDBOX, Sandbox, SandboxRequest, SandboxResult, available_sandboxes,
+                                     get_sandbox, self_check_sandbox)
 
-__all__ = ["Sandbox", "SandboxRequest", "SandboxResult", "available_sandboxes", "get_sandbox"]
+__all__ = ["DEFAULT_SANDBOX", "Sandbox", "SandboxRequest", "SandboxResult", "available_sandboxes", "get_sandbox",
+           "self_check_sandbox"]
 
 
 def __getattr__(name: str) -> Any:

@@ -7,12 +7,15 @@ from pathlib import Path
 
 from grader.sandbox.base import SandboxRequest
 
-LAYOUT = ("work", "home", "out", "tmp", "eval")
+LAYOUT = ("work", "home", "out", "tmp", "eval", "kernel")
+# Made here so they belong to the kernel's user, not to the harness that names them in the
+# environment (IPYTHONDIR, JUPYTER_RUNTIME_DIR: see grader.sandbox.common).
+KERNEL_STATE = ("home/.ipython", "tmp/jupyter")
 
 
 def stage(request: SandboxRequest, root: Path) -> Path:
     """Populate root and return the job file's path. The submission is copied, never moved."""
-    for name in LAYOUT:
+    for name in (*LAYOUT, *KERNEL_STATE):
         (root / name).mkdir(parents=True, exist_ok=True)
     shutil.copyfile(request.notebook, root / request.job.notebook)
     for relative, content in request.files.items():

@@ -1,12 +1,18 @@
-"""The `local` backend: the harness in a child process with rlimits, a scrubbed environment, a
-scratch folder, and a wall-clock kill of everything it started. For students checking their own
-work and for quick runs; instructors grading untrusted code should prefer `docker`."""
+"""What the `namespaces` and `unisolated` backends share: the harness as a child process of the
+grader (under a supervisor that owns the wall clock and kills every leftover), a scrubbed
+environment, a scratch folder, start-ahead (`--hold`/`go`), and a wall-clock kill of everything
+it started. The backends differ only in how the kernel is confined: `kernel_prefix`.
+
+The harness itself is trusted: it runs as the grading user outside the kernel's confinement,
+writes the observations into `out/`, which the kernel never sees, and starts the kernel through
+the prefix (bubblewrap's namespaces, or the limits alone)."""
 
 from __future__ import annotations
 
+import abc
 import collections
-import shutil
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,42 +25,61 @@ from pathlib import Path
 import psutil
 
 import grader
-from grader.sandbox.base import Sandbox, SandboxRequest, SandboxResult, register
+from grader.sandbox.base import Sandbox, SandboxRequest, SandboxResult
 from grader.sandbox.common import LOG_TAIL_BYTES, sandbox_environment
-from grader.sandbox.limits import limit_setter, plan_limits
+from grader.sandbox.limits import plan_limits
 from grader.sandbox.staging import stage
 from grader.sandbox.supervise import GO, HOLD, WALL_CLOCK_EXIT
 
 GRACE_SECONDS = 15
+SCRATCH_PREFIX = "grader-sandbox-"
 
 
-@register("local")
-class LocalSandbox(Sandbox):
-    name = "local"
+@dataclass
+class KernelConfinement:
+    """How one run's kernel is started: the command put before the kernel's own, what must be
+    done to the staged scratch folder first, and notes for grade.json on what is not enforced."""
+
+    prefix: list[str]
+    notes: list[str]
+    kernel_uid: int | None = None   # the scratch's kernel-writable folders are given to this user
+
+
+class ProcessSandbox(Sandbox):
     prestarts = True
+
+    def __init__(self) -> None:
+        remove_orphaned_scratch()
+
+    @abc.abstractmethod
+    def confine(self, root: Path, request: SandboxRequest, limits: dict[str, int]) -> KernelConfinement: ...
 
     def run(self, request: SandboxRequest) -> SandboxResult:
         return self.start(request).finish()
 
     def start(self, request: SandboxRequest) -> "HeldRun":
         """Stage the folder and start supervisor, harness and kernel; the notebook waits for `finish`."""
-        root = Path(tempfile.mkdtemp(prefix="grader-sandbox-"))
+        root = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         try:
+            limits, notes = plan_limits(request.resources,
+                                        cpu_seconds=int(request.wall_timeout * max(1, request.resources.cpus)))
+            confinement = self.confine(root, request, limits)
+            request.job.kernel_command = confinement.prefix
             job_file = stage(request, root)
-            limits, notes = plan_limits(request.resources, cpu_seconds=int(request.wall_timeout * max(1, request.resources.cpus)))
+            if confinement.kernel_uid is not None:
+                hand_over(root, request.job.kernel_writable, confinement.kernel_uid)
             command = [sys.executable, "-m", "grader.sandbox.supervise", str(request.wall_timeout), HOLD, "--",
                        sys.executable, "-m", "grader.harness", str(job_file), HOLD]
-            process, tail, reader = _launch(command, cwd=root / request.job.workdir, env=_environment(root, request),
-                                            preexec=limit_setter(limits))
+            process, tail, reader = _launch(command, cwd=root, env=_environment(root, request, self.name))
         except BaseException:
-            _remove_tree(root)
+            remove_tree(root)
             raise
-        return HeldRun(request, root, notes, process, tail, reader)
+        return HeldRun(request, root, [*notes, *confinement.notes], process, tail, reader)
 
 
 @dataclass
 class HeldRun:
-    """A started local sandbox whose notebook has not begun: its kernel is up or coming up."""
+    """A started sandbox whose notebook has not begun: its kernel is up or coming up."""
 
     request: SandboxRequest
     root: Path
@@ -76,23 +101,34 @@ class HeldRun:
                                              timed_out=timed_out, log_tail=log_tail, notes=self.notes,
                                              seconds=time.monotonic() - started)
         finally:
-            _remove_tree(self.root)
+            remove_tree(self.root)
 
     def cancel(self) -> None:
         """Stop it without running the notebook."""
         _kill_tree(self.process)
-        _remove_tree(self.root)
+        remove_tree(self.root)
 
 
-def _environment(root: Path, request: SandboxRequest) -> dict[str, str]:
+def hand_over(root: Path, folders: list[str], uid: int) -> None:
+    """Give the kernel's own folders (and what was staged in them) to the kernel's user; the job,
+    the evaluation inputs and the output folder stay the grading user's."""
+    for name in folders:
+        top = root / name
+        os.lchown(top, uid, uid)
+        for folder, dirs, files in os.walk(top):
+            for entry in (*dirs, *files):
+                os.lchown(os.path.join(folder, entry), uid, uid)
+
+
+def _environment(root: Path, request: SandboxRequest, backend: str) -> dict[str, str]:
     return sandbox_environment(root, threads=request.job.threads, python_dir=str(Path(sys.executable).parent),
-                               package_parent=str(Path(grader.__file__).resolve().parent.parent), backend="local")
+                               package_parent=str(Path(grader.__file__).resolve().parent.parent), backend=backend)
 
 
-def _launch(command: list[str], *, cwd: Path, env: dict[str, str], preexec):  # noqa: ANN001, ANN202
+def _launch(command: list[str], *, cwd: Path, env: dict[str, str]):  # noqa: ANN202
     """Start command in its own session with a pipe for the `go` line; keep only the tail of its output."""
     process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=preexec)
+                               stderr=subprocess.STDOUT, start_new_session=True)
     tail: collections.deque[bytes] = collections.deque()
     reader = threading.Thread(target=_keep_tail, args=(process.stdout, tail), daemon=True)
     reader.start()
@@ -151,14 +187,25 @@ def _kill_tree(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def _remove_tree(root: Path) -> None:
-    """Remove the scratch folder even if the notebook made parts of it read-only."""
+def remove_tree(root: Path) -> None:
+    """Remove the scratch folder even if the notebook made parts of it read-only. Never follows
+    a link the notebook left: rmtree does not, and only real folders are made writable."""
     def make_writable_and_retry(function, path, _exc):  # noqa: ANN001
         try:
-            os.chmod(path, 0o700)
+            if not os.path.islink(path):
+                os.chmod(path, 0o700)
             function(path)
         except OSError:
             pass
 
     shutil.rmtree(root, onexc=make_writable_and_retry) if sys.version_info >= (3, 12) else \
         shutil.rmtree(root, onerror=make_writable_and_retry)
+
+
+def remove_orphaned_scratch() -> None:
+    """Remove scratch folders that a grader killed mid-run left behind (their name carries the
+    grader's pid; a folder whose grader still runs is left alone)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        owner = folder.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
+        if owner.isdigit() and not psutil.pid_exists(int(owner)) and folder.is_dir() and not folder.is_symlink():
+            remove_tree(folder)
