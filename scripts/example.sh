@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Set up, then grade the bundled sample submissions of nn-basics and mnist-mlp as a class with the
-# local sandbox: per student grade.json, feedback.html and the executed notebook under
+# default sandbox (bubblewrap namespaces, installed here when missing): per student grade.json, feedback.html and the executed notebook under
 # grading-output/LAB/, every grade in grading-output/gradebook.sqlite, a class report per lab
 # (grading-output/reports/LAB/index.html) and a Canvas import file. Running it again skips what
 # the gradebook already holds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/install-bubblewrap.sh
 book=grading-output/gradebook.sqlite
 for lab in nn-basics mnist-mlp; do
   echo
