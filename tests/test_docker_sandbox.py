@@ -430,7 +430,7 @@ def test_missing_docker_sdk_is_an_infrastructure_error_and_local_still_works(mon
         get_sandbox("docker")
     assert raised.value.exit_code == ExitCode.INFRASTRUCTURE
     assert {"docker", "local"} <= set(available_sandboxes())
-    assert get_sandbox("local").name == "local"
+    assert get_sandbox("local").name == "namespaces"  # the former name of the default backend
 
 
 def test_how_a_container_ended_becomes_status_and_notes():

@@ -35,7 +35,8 @@ SHM_BYTES = 64 * 1024**2              # /dev/shm and /tmp are private tmpfs moun
 TMP_BYTES = 64 * 1024**2
 SYSTEM_LINKS = ("bin", "lib", "lib32", "lib64", "libx32", "sbin")
 INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap) "
-                "and allow user namespaces, or grade with --sandbox docker; see docs/sandbox.md")
+                "and allow user namespaces, or grade with --sandbox docker; --sandbox unisolated runs notebooks "
+                "without isolation (they can then read and write your files); see docs/sandbox.md")
 
 
 @register("namespaces")
