@@ -1,15 +1,19 @@
 """Grader overhead over bare notebook execution, measured side by side in one run.
 
     .venv/bin/python benchmarks/overhead.py [--assignment nn-basics] [--notebook PATH] [--runs 5]
+                                            [--sandboxes unisolated,namespaces]
 
 The floor is nbclient executing the same notebook (same injected parameters, same data files) in
-a fresh kernel. `grader local` is the whole pipeline: host screen, staging, sandbox, harness,
-probes, scoring and writing grade.json + feedback.html. Prints a Markdown table for docs/.
+a fresh kernel. Each sandbox row is the whole pipeline: host screen, staging, sandbox, harness,
+probes, scoring and writing grade.json + feedback.html. The last column compares each row with
+the first sandbox named, so `unisolated,namespaces` prices the isolation itself. Prints a
+Markdown table for docs/.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import tempfile
@@ -39,11 +43,14 @@ def bare_nbclient(assignment, notebook: Path) -> float:
         return time.perf_counter() - started
 
 
-def grader_local(assignment, notebook: Path) -> float:
+def grader_run(assignment, notebook: Path, sandbox) -> float:  # noqa: ANN001
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
-        grade_notebook(assignment, notebook, GradingRun(sandbox=get_sandbox("local"), out_dir=Path(out)))
-        return time.perf_counter() - started
+        result = grade_notebook(assignment, notebook, GradingRun(sandbox=sandbox, out_dir=Path(out)))
+        elapsed = time.perf_counter() - started
+    if result.status.value != "graded":
+        raise SystemExit(f"{sandbox.name}: {result.status.value}: {result.message}")
+    return elapsed
 
 
 def main() -> None:
@@ -51,22 +58,30 @@ def main() -> None:
     parser.add_argument("--assignment", default="nn-basics")
     parser.add_argument("--notebook", type=Path, default=None, help="default: the assignment's reference solution")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sandboxes", default="unisolated,namespaces", help="comma-separated backend names")
     args = parser.parse_args()
     assignment = load_assignment(args.assignment)
     notebook = args.notebook or assignment.reference
-    grader_local(assignment, notebook)  # warm-up: dataset cache, imports, page cache
-    floor, local = [], []
-    for _ in range(args.runs):  # interleaved so drift on the machine hits both alike
-        floor.append(bare_nbclient(assignment, notebook))
-        local.append(grader_local(assignment, notebook))
-    base = statistics.median(floor)
-    print(f"machine: {platform.node()} | {platform.processor() or platform.machine()} | python {platform.python_version()}")
-    print(f"notebook: {notebook} ({args.runs} runs each, medians)\n")
-    print("| runner | median s | min s | max s | ratio to floor | overhead s |")
-    print("|---|---|---|---|---|---|")
-    for name, times in (("bare nbclient (floor)", floor), ("grader grade --sandbox local", local)):
-        median = statistics.median(times)
-        print(f"| {name} | {median:.2f} | {min(times):.2f} | {max(times):.2f} | {median / base:.2f} | {median - base:+.2f} |")
+    sandboxes = {name: get_sandbox(name) for name in args.sandboxes.split(",")}
+    for sandbox in sandboxes.values():
+        grader_run(assignment, notebook, sandbox)  # warm-up: dataset cache, imports, page cache
+    times: dict[str, list[float]] = {"floor": [], **{name: [] for name in sandboxes}}
+    for _ in range(args.runs):  # interleaved so drift on the machine hits every runner alike
+        times["floor"].append(bare_nbclient(assignment, notebook))
+        for name, sandbox in sandboxes.items():
+            times[name].append(grader_run(assignment, notebook, sandbox))
+    base = statistics.median(times["floor"])
+    first = statistics.median(times[next(iter(sandboxes))])
+    print(f"machine: {platform.node()} | {platform.processor() or platform.machine()} | python {platform.python_version()}"
+          f" | load average {os.getloadavg()[0]:.1f}")
+    print(f"notebook: {notebook} ({args.runs} runs each, interleaved, medians)\n")
+    print(f"| runner | median s | min s | max s | ratio to floor | overhead s | vs {next(iter(sandboxes))} s |")
+    print("|---|---|---|---|---|---|---|")
+    for name, runs in times.items():
+        median = statistics.median(runs)
+        label = "bare nbclient (floor)" if name == "floor" else f"grader grade --sandbox {name}"
+        print(f"| {label} | {median:.2f} | {min(runs):.2f} | {max(runs):.2f} | {median / base:.2f} | "
+              f"{median - base:+.2f} | {'' if name == 'floor' else f'{median - first:+.3f}'} |")
 
 
 if __name__ == "__main__":

@@ -55,8 +55,8 @@ class NamespaceSandbox(ProcessSandbox):
         writable = [root / name for name in request.job.kernel_writable]
         readonly = [root / "eval"]
         launch = [sys.executable, "-m", "grader.sandbox.launch", *limit_arguments(limits)]
-        if uid is not None:
-            launch += ["--uid", str(uid), "--gid", str(uid)]
+        if uid is not None:  # bwrap runs privileged: no --disable-userns, so the launcher's filter
+            launch += ["--uid", str(uid), "--gid", str(uid), "--no-user-namespaces"]
         prefix = [*bwrap_arguments(self.bwrap, readonly=[*python_paths(), *readonly], writable=writable,
                                    workdir=root / request.job.workdir, privileged=as_root),
                   *launch, "--"]
