@@ -19,7 +19,8 @@ import pytest
 from class_support import grade_class
 from conftest import REPO, TOY_GOOD, make_notebook
 from grader.exports import CLASS_FORMATS, SUBMISSION_FORMATS, canvas, export_class, gradescope, junit, moodle
-from grader.exports import prairielearn, safe_file_name, table
+from grader.exports import prairielearn, table
+from grader.filenames import safe_file_name
 from grader.exports.gradescope_zip import build_autograder_zip
 from grader.results import Status
 

@@ -7,12 +7,12 @@ a class in them gives one file per student.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from grader.exports import canvas, gradescope, junit, moodle, prairielearn, table
+from grader.filenames import safe_file_name
 from grader.gradebook.records import ClassEntry
 from grader.results import GradeResult, write_atomically
 from grader.spec.course import LoadedAssignment
@@ -58,11 +58,3 @@ def export_class(name: str, entries: list[ClassEntry], assignment: LoadedAssignm
         written.append(path)
     return written
 
-
-def safe_file_name(text: str) -> str:
-    """A student id as a file name: LMS ids may hold @, spaces or slashes; a changed id gets a
-    short hash so that two ids never share a file."""
-    cleaned = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text).strip(".")
-    if cleaned == text:
-        return cleaned
-    return f"{cleaned or 'student'}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"

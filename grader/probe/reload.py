@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from grader.probe.names import lookup
+
 PROBE_IMAGES = 16
 
 
@@ -13,9 +15,7 @@ def check_reload(request: dict, namespace: dict) -> dict:
     import numpy as np
     import torch
 
-    from grader.probe.runtime import _lookup
-
-    reloaded, original = _lookup(namespace, request["model"]), _lookup(namespace, request["original"])
+    reloaded, original = lookup(namespace, request["model"]), lookup(namespace, request["original"])
     for name, value in ((request["model"], reloaded), (request["original"], original)):
         if not isinstance(value, torch.nn.Module):
             raise TypeError(f"'{name}' is a {type(value).__name__}, not a torch.nn.Module")
@@ -23,7 +23,7 @@ def check_reload(request: dict, namespace: dict) -> dict:
     state = saved.state_dict() if isinstance(saved, torch.nn.Module) else saved
     if not isinstance(state, dict):
         raise TypeError(f"{request['path']} holds a {type(saved).__name__}, neither a model nor a state_dict")
-    predict = _lookup(namespace, request["callable"])
+    predict = lookup(namespace, request["callable"])
     inputs = np.load(request["inputs"], allow_pickle=False)[:PROBE_IMAGES]
     return {"distinct": reloaded is not original,
             "reloaded_differs": _differences(reloaded.state_dict(), state),

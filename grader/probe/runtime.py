@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from grader.probe.jsonvalues import as_numpy, decode, encode
+from grader.probe.names import lookup
 
 _json_dumps = json.dumps  # kept before student code runs: the notebook may replace json.dumps
 _replace = os.replace
@@ -36,14 +37,8 @@ def _error_text(exc: BaseException) -> str:
     return text[:2000]
 
 
-def _lookup(namespace: dict, name: str) -> Any:
-    if name not in namespace:
-        raise NameError(f"name '{name}' is not defined in the notebook")
-    return namespace[name]
-
-
 def call(request: dict, namespace: dict) -> dict:
-    function = _lookup(namespace, request["name"])
+    function = lookup(namespace, request["name"])
     if not callable(function):
         raise TypeError(f"'{request['name']}' is a {type(function).__name__}, not a function")
     args = [decode(arg) for arg in request.get("args", [])]
@@ -94,7 +89,7 @@ def describe(request: dict, namespace: dict) -> dict:
 def predict(request: dict, namespace: dict) -> dict:
     import numpy as np
 
-    function = _lookup(namespace, request["callable"])
+    function = lookup(namespace, request["callable"])
     inputs = np.load(request["inputs"], allow_pickle=False)
     return {"value": encode(_numbers(function(inputs), "predictions"))}
 
@@ -118,7 +113,7 @@ def sample(request: dict, namespace: dict) -> dict:
 
     import numpy as np
 
-    function = _lookup(namespace, request["callable"])
+    function = lookup(namespace, request["callable"])
     seed = 0  # the same samples on every run
     np.random.seed(seed)
     if "torch" in sys.modules:
@@ -212,11 +207,11 @@ def model(request: dict, namespace: dict) -> dict:
 
     if "build" in request:
         spec = request["build"]
-        target = build_model(_lookup(namespace, spec["class"]), [decode(a) for a in spec.get("args", [])],
+        target = build_model(lookup(namespace, spec["class"]), [decode(a) for a in spec.get("args", [])],
                              {k: decode(v) for k, v in spec.get("kwargs", {}).items()})
         setup_from = None
     else:
-        target, setup_from = _lookup(namespace, request["name"]), namespace
+        target, setup_from = lookup(namespace, request["name"]), namespace
     return {"description": describe_model(target, namespace=setup_from, inputs=request.get("input_specs"),
                                           mode=request.get("mode", "train"), batch=request.get("batch"))}
 
@@ -224,7 +219,7 @@ def model(request: dict, namespace: dict) -> dict:
 def gradcheck(request: dict, namespace: dict) -> dict:
     from grader.probe.introspect.gradcheck import check_gradients
 
-    return check_gradients(_lookup(namespace, request["name"]), input_shapes=request["input_shapes"],
+    return check_gradients(lookup(namespace, request["name"]), input_shapes=request["input_shapes"],
                            init_args=[decode(a) for a in request.get("init_args", [])],
                            init_kwargs={k: decode(v) for k, v in request.get("init_kwargs", {}).items()},
                            eps=request.get("eps", 1e-6), atol=request.get("atol", 1e-4))

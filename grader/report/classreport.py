@@ -8,7 +8,7 @@ import statistics
 from dataclasses import replace
 from pathlib import Path
 
-from grader.exports import safe_file_name
+from grader.filenames import safe_file_name
 from grader.gradebook.records import ClassEntry
 from grader.report import plots
 from grader.report.feedback import render_feedback
