@@ -23,7 +23,7 @@ from grader.harness.kernel import ConfinedKernelManager, kernel_config
 from grader.harness.notebook import Ungradable, assignment_of, load_submission, prepare
 from grader.harness.preamble import preamble_source
 from grader.harness.probes import ENVIRONMENT_PROBE, run_probes
-from grader.sandbox.supervise import GO, HOLD
+from grader.harness.hold import GO, HOLD
 
 OBSERVATIONS_SCHEMA = 1
 

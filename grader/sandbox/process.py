@@ -29,7 +29,8 @@ from grader.sandbox.base import Sandbox, SandboxRequest, SandboxResult
 from grader.sandbox.common import LOG_TAIL_BYTES, sandbox_environment
 from grader.sandbox.limits import plan_limits
 from grader.sandbox.staging import stage
-from grader.sandbox.supervise import GO, HOLD, WALL_CLOCK_EXIT
+from grader.harness.hold import GO, HOLD
+from grader.sandbox.supervise import WALL_CLOCK_EXIT
 
 GRACE_SECONDS = 15
 SCRATCH_PREFIX = "grader-sandbox-"

@@ -22,12 +22,12 @@ import time
 
 import psutil
 
+from grader.harness.hold import GO, HOLD
+
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_PDEATHSIG = 1
 WALL_CLOCK_EXIT = 124
 CANCELLED_EXIT = 125
-HOLD = "--hold"
-GO = b"go\n"
 PEAK_MEMORY_MARK = "[supervisor] peak memory: "
 
 
