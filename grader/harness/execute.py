@@ -9,11 +9,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
+from jupyter_client.session import DELIM
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async, run_sync
 from nbformat import NotebookNode
-from nbclient.util import run_sync
 from nbformat.v4 import new_code_cell
+from traitlets import Type
 
 from grader.harness.notebook import SOURCE_INDEX
 
@@ -23,14 +27,147 @@ TEXT_KEPT_PER_CELL = 32 * 1024
 
 TIMEOUT_ENAME = "GraderCellTimeout"
 
+# Output past a cell's cap must cost next to nothing, however much the notebook prints. It is
+# dropped at three places, cheapest first:
+#  - in the kernel (KERNEL_OUTPUT_CAP): everything written to sys.stdout/sys.stderr (print, logging,
+#    and file descriptors 1 and 2, which ipykernel reads back into them) passes on only
+#    `output_cap + 1` characters per execution, and IPython's copy of every cell's output is not
+#    kept. Without this a loop printing 1 GB was held in the kernel several times over (IPython 9's
+#    output history, ipykernel's 0.2 s buffers sent as messages of hundreds of MB): a MemoryError
+#    under the kernel's address-space limit, or the container's memory limit. It spares the
+#    notebook; the harness does not rely on it.
+#  - in CappedIOPubChannel: a message whose content is larger than `max_content`, or that is output
+#    of an execution already past its cap, is received without a copy and never decoded; the cell
+#    is told only how many bytes were dropped.
+#  - in CappedNotebookClient.output: what is left is counted against the cap; the first
+#    `output_cap` characters are kept, then the TRUNCATED marker.
+# (zmq's own limits do not help: its queue is counted in messages, and a frame over MAXMSGSIZE
+# ends the connection to the kernel for good.)
+SMALL_FRAME = 64 * 1024  # the most a header, or an error kept past the cap, may take
+DROPPED = "grader_dropped_output"
+OUTPUT_TYPES = frozenset({"stream", "display_data", "execute_result", "update_display_data", "error"})
+
+KERNEL_OUTPUT_CAP = """
+def _grader_cap_output(allowance):
+    import collections, sys
+    from ipykernel.iostream import OutStream
+
+    class Forgetful(collections.defaultdict):
+        # IPython 9 keeps every piece of output of every cell (history_manager.outputs, for
+        # %notebook): a loop printing 1 GB kept 1 GB in the kernel. Here it keeps nothing.
+        def __contains__(self, key):
+            return False
+
+        def __getitem__(self, key):
+            return []
+
+        def __setitem__(self, key, value):
+            pass
+
+    shell = get_ipython()
+    history = getattr(shell, "history_manager", None)
+    if isinstance(getattr(history, "outputs", None), dict):
+        history.outputs = Forgetful(list)
+
+    write = OutStream.write
+    if getattr(write, "_grader_capped", False):
+        return
+    left = {}  # execution (parent msg_id) -> characters still passed on (threads may race: harmless)
+
+    def capped_write(self, string):
+        if not isinstance(string, str):
+            return write(self, string)
+        try:
+            key = self.parent_header.get("msg_id")
+        except Exception:
+            key = None
+        budget = left.get(key, allowance)
+        if budget == allowance and len(left) > 1000:
+            left.clear()
+        left[key] = budget - len(string) if budget > len(string) else 0
+        if len(string) <= budget:
+            return write(self, string)
+        if budget:
+            write(self, string[:budget])
+        return len(string)
+
+    capped_write._grader_capped = True
+    OutStream.write = capped_write
+
+    tee = getattr(shell, "_tee", None)
+    if tee is not None:
+        # IPython 9 wraps sys.stdout.write around each cell and afterwards leaves the stream's own
+        # write method in the instance, which would hide the capped one from then on
+        def untangled_tee(channel, *args, **kwargs):
+            stream = getattr(sys, channel, None)
+            stale = getattr(stream, "__dict__", {}).get("write")
+            if getattr(stale, "__func__", None) is write:
+                del stream.write
+            return tee(channel, *args, **kwargs)
+
+        shell._tee = untangled_tee
+
+
+try:
+    _grader_cap_output(ALLOWANCE)
+finally:
+    del _grader_cap_output
+"""
+
+
+class CappedIOPubChannel(AsyncZMQSocketChannel):
+    """The IOPub channel of an untrusted kernel: messages are received without copying, and one
+    whose content is too large to keep, or that belongs to an execution already past its output
+    cap (`spent`), comes out as a small `grader_dropped_output` message with the original
+    header and parent, its content never decoded (nor its signature checked: the content is thrown
+    away, and the kernel, the only sender, holds the key anyway)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_content = 16 * 1024**2  # CappedNotebookClient raises it for caps over 2 MiB
+        self.spent: set[str] = set()  # parent msg_ids
+
+    async def _recv(self, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+        assert self.socket is not None
+        frames = await self.socket.recv_multipart(copy=False)
+        at = next((i for i, f in enumerate(frames) if len(f) == len(DELIM) and f.bytes == DELIM), None)
+        parts = frames[at + 1:] if at is not None else []
+        if len(parts) < 5 or any(len(f) > SMALL_FRAME for f in parts[1:4]):
+            return self._dropped({}, {}, sum(len(f) for f in frames), "malformed")
+        try:
+            header, parent = self.session.unpack(parts[1].bytes), self.session.unpack(parts[2].bytes)
+        except ValueError:
+            header = parent = None
+        if not isinstance(header, dict) or not isinstance(parent, dict):
+            return self._dropped({}, {}, sum(len(f) for f in frames), "malformed")
+        size = sum(len(f) for f in parts[4:])
+        kind = header.get("msg_type")
+        if size > self.max_content or (kind in OUTPUT_TYPES and parent.get("msg_id") in self.spent
+                                       and (kind != "error" or size > SMALL_FRAME)):
+            return self._dropped(header, parent, size, kind)
+        return self.session.deserialize(parts, copy=False)
+
+    @staticmethod
+    def _dropped(header: dict, parent: dict, size: int, kind: Any) -> dict[str, Any]:
+        return {"header": header, "msg_id": header.get("msg_id"), "msg_type": DROPPED, "parent_header": parent,
+                "metadata": {}, "content": {"bytes": size, "msg_type": str(kind)}, "buffers": []}
+
+
+class CappedKernelClient(AsyncKernelClient):
+    """A kernel client whose IOPub channel is a CappedIOPubChannel."""
+
+    iopub_channel_class = Type(CappedIOPubChannel)  # type: ignore[assignment]
+
 
 class CappedNotebookClient(NotebookClient):
     """A NotebookClient for untrusted notebooks: errors do not stop it, a cell that runs too long
     is interrupted and answered with a synthetic error (letting nbclient raise instead leaves a
     cancelled poller that swallows later messages), and output past `output_cap` bytes per cell
-    is dropped so a notebook printing gigabytes cannot exhaust the harness's memory. The kernel is
-    stopped at once when grading is done (the probes have run; nothing more is read from it),
-    not asked to shut down gracefully, which nbclient waits for."""
+    is dropped so a notebook printing gigabytes cannot exhaust the harness's memory (see
+    KERNEL_OUTPUT_CAP and CappedIOPubChannel: what is dropped is never decoded, and a cell that
+    prints a flood ends with the TRUNCATED marker and goes on). An error is kept past the cap,
+    once per cell. The kernel is stopped at once when grading is done (the probes have run;
+    nothing more is read from it), not asked to shut down gracefully, which nbclient waits for."""
 
     def __init__(self, *args: Any, output_cap: int, **kwargs: Any) -> None:
         super().__init__(*args, allow_errors=True, interrupt_on_timeout=True, shutdown_kernel="immediate",
@@ -38,24 +175,77 @@ class CappedNotebookClient(NotebookClient):
                                            "traceback": []}, **kwargs)
         self.on_cell_executed = self._remember_reply
         self.last_reply_error: str | None = None
+        self.last_reply_detail: dict[str, str] | None = None
         self.output_cap = output_cap
-        self._kept: dict[int, int] = {}
+        self._kept: dict[str, int] = {}  # bytes of output kept, by execution (parent msg_id)
+        self._spent: set[str] = set()  # executions past the cap, shared with the IOPub channel
+        self._error_kept: set[str] = set()
+
+    def create_kernel_manager(self):  # noqa: ANN201 - nbclient's signature
+        km = super().create_kernel_manager()
+        km.client_factory = CappedKernelClient
+        return km
+
+    async def async_start_new_kernel_client(self):  # noqa: ANN201 - nbclient's signature
+        kc = await super().async_start_new_kernel_client()
+        channel = kc.iopub_channel
+        if isinstance(channel, CappedIOPubChannel):
+            channel.spent = self._spent
+            channel.max_content = max(16 * 1024**2, 8 * self.output_cap)
+        try:  # the courtesy cap in the kernel; without it the harness still drops the flood
+            reply = await ensure_async(kc.execute(KERNEL_OUTPUT_CAP.replace("ALLOWANCE", str(self.output_cap + 1)),
+                                                  silent=True, store_history=False, reply=True,
+                                                  timeout=self.startup_timeout))
+            if reply["content"].get("status") != "ok":
+                self.log.warning("the kernel-side output cap failed: %s", _error_detail(reply["content"]))
+        except Exception as exc:  # noqa: BLE001
+            self.log.warning("the kernel-side output cap was not installed: %s", exc)
+        return kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001 - nbclient's signature
-        content = msg.get("content", {})
-        size = len(str(content.get("text", ""))) + sum(len(str(v)) for v in content.get("data", {}).values())
-        kept = self._kept.get(cell_index, 0)
+        parent = msg.get("parent_header", {}).get("msg_id")
+        kind, content = msg.get("msg_type"), msg.get("content", {})
+        kept = self._kept.get(parent, 0)
         if kept >= self.output_cap:
+            if kind == "error" and parent not in self._error_kept:  # what the feedback needs most
+                self._error_kept.add(parent)
+                return super().output(outs, _trimmed_error(msg), display_id, cell_index)
             return None
-        self._kept[cell_index] = kept + size
-        if kept + size > self.output_cap:
-            outs.append(NotebookNode(output_type="stream", name="stderr", text=TRUNCATED))
-            return None
-        return super().output(outs, msg, display_id, cell_index)
+        text = content.get("text", "") if kind == "stream" else ""
+        if kind == DROPPED:
+            size = self.output_cap + 1  # never kept, whatever its size
+        else:
+            size = len(str(text)) + sum(len(str(v)) for v in (content.get("data") or {}).values())
+        self._kept[parent] = kept + size
+        if kept + size <= self.output_cap:
+            return super().output(outs, msg, display_id, cell_index)
+        self._spent.add(parent)
+        if text and isinstance(text, str):
+            super().output(outs, {**msg, "content": {**content, "text": text[:self.output_cap - kept]}},
+                           display_id, cell_index)
+        outs.append(NotebookNode(output_type="stream", name="stderr", text=TRUNCATED))
+        return None
 
     def _remember_reply(self, cell: NotebookNode, cell_index: int, execute_reply: dict) -> None:
         content = (execute_reply or {}).get("content", {})
-        self.last_reply_error = content.get("ename") if content.get("status") == "error" else None
+        failed = content.get("status") == "error"
+        self.last_reply_error = content.get("ename") if failed else None
+        self.last_reply_detail = _error_detail(content) if failed else None
+
+
+def _trimmed_error(msg: dict) -> dict:
+    content = msg.get("content", {})
+    traceback = [str(line)[:2000] for line in (content.get("traceback") or [])[-40:]]
+    return {**msg, "content": {**content, "ename": str(content.get("ename", ""))[:200],
+                               "evalue": str(content.get("evalue", ""))[:2000], "traceback": traceback}}
+
+
+def _error_detail(content: dict) -> dict[str, str]:
+    traceback = "\n".join(str(line) for line in (content.get("traceback") or [])[-40:])
+    return {"ename": str(content.get("ename", ""))[:200], "evalue": str(content.get("evalue", ""))[:2000],
+            "traceback": _strip_ansi(traceback)[-4000:]}
 
 
 @dataclass
@@ -112,7 +302,8 @@ def run_cells(client: CappedNotebookClient, notebook: NotebookNode, *, cell_time
             if outcome != "ok" and set(cell.metadata.get("tags", [])) & {"grader-preamble"}:
                 execution.preamble_error = _describe_error(_error_of(cell)) or outcome
         else:
-            _fill(record, cell, outcome, time.monotonic() - cell_started, cell_timeout)
+            _fill(record, cell, outcome, time.monotonic() - cell_started, cell_timeout,
+                  None if execution.kernel_died else client.last_reply_detail)
         if not execution.usable or execution.total_timeout:
             break
     execution.seconds = time.monotonic() - started
@@ -121,7 +312,7 @@ def run_cells(client: CappedNotebookClient, notebook: NotebookNode, *, cell_time
 
 def execute_one(client: CappedNotebookClient, cell: NotebookNode, position: int) -> str:
     """Run one cell: 'ok', 'error' or 'timeout' (raises DeadKernelError if the kernel dies)."""
-    client.last_reply_error = None
+    client.last_reply_error = client.last_reply_detail = None
     client.execute_cell(cell, position)
     if client.last_reply_error == TIMEOUT_ENAME:
         return "timeout"
@@ -175,7 +366,8 @@ def _describe_error(error: dict | None) -> str | None:
     return f"{error.get('ename')}: {error.get('evalue')}" if error else None
 
 
-def _fill(record: CellRecord, cell: NotebookNode, outcome: str, seconds: float, cell_timeout: float) -> None:
+def _fill(record: CellRecord, cell: NotebookNode, outcome: str, seconds: float, cell_timeout: float,
+          reply_error: dict[str, str] | None = None) -> None:
     record.status = outcome
     record.seconds = round(seconds, 3)
     record.output_text = output_text(cell)[:TEXT_KEPT_PER_CELL]
@@ -186,6 +378,8 @@ def _fill(record: CellRecord, cell: NotebookNode, outcome: str, seconds: float, 
         traceback = "\n".join(error.get("traceback", []))
         record.error = {"ename": str(error.get("ename", ""))[:200], "evalue": str(error.get("evalue", ""))[:2000],
                         "traceback": _strip_ansi(traceback)[-4000:]}
+    elif reply_error:  # the error's output was lost or dropped; the execute reply still says what it was
+        record.error = dict(reply_error)
     elif outcome == "error":
         record.error = {"ename": "KernelDied", "evalue": "the kernel died while running this cell (os._exit, a crash or memory)"}
 
