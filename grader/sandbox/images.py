@@ -7,21 +7,30 @@ is `grader-runtime:<grader version>-<flavor>-<digest>`, the digest covering the 
 package list, so a new grader version or changed requirements name a new image (which is then
 built) while an unchanged one is found and reused. The base image is recorded as a label, not in
 the tag: grading finds the image by what it contains, and a build with another base replaces it.
+
+`ensure_image` is what the docker sandbox calls when an assignment's CPU image is missing: it
+builds it there and then, offline, on a base already on the machine (python:3.11-slim-bookworm or
+scripts/docker-setup.sh's debootstrap base) from a wheelhouse this host's pip fills, so no image
+registry is needed; where that cannot work it names the exact commands.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import io
 import json
+import os
 import platform
 import re
+import shlex
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -37,6 +46,8 @@ LABEL = "org.grader"
 # PyTorch publishes CPU-only and CUDA builds on its own indexes; PyPI's Linux torch is the CUDA one.
 TORCH_INDEX = {"cpu": "https://download.pytorch.org/whl/cpu", "cuda": "https://download.pytorch.org/whl/cu124"}
 TORCH_PACKAGES = {"torch", "torchvision", "torchaudio"}
+SETUP_BASE = "grader-base:bookworm"  # what scripts/docker-setup.sh builds with debootstrap, without a registry
+LOCAL_BASES = (DEFAULT_BASE, SETUP_BASE)  # ensure_image builds on the first of these the engine has
 
 
 @dataclass(frozen=True)
@@ -192,3 +203,163 @@ def download_wheelhouse(directory: Path, recipe: Recipe, *, python_version: str 
     if done.returncode != 0:
         raise InfrastructureError(f"pip could not download the wheels for {recipe.tag} (exit {done.returncode}); see above")
     return len(list(directory.glob("*.whl")))
+
+
+def image_cache() -> Path:
+    """$GRADER_IMAGE_CACHE, default /var/cache/grader: the wheelhouse (and scripts/docker-setup.sh's
+    rootfs) live there, outside any repository."""
+    return Path(os.environ.get("GRADER_IMAGE_CACHE") or "/var/cache/grader")
+
+
+def build_command(recipe: Recipe, *, base: str | None = None, wheelhouse: str | Path | None = None) -> str:
+    """The `grader image build` command line that makes recipe's image, for messages."""
+    words = ["grader", "image", "build"] + (["--cuda"] if recipe.flavor == "cuda" else [])
+    for requirement in sorted(set(recipe.requirements) - set(grader_requirements())):
+        words += ["--requirement", requirement]
+    words += ["--base", base] if base else []
+    words += ["--wheelhouse", str(wheelhouse)] if wheelhouse else []
+    return shlex.join(words)
+
+
+def ensure_image(client: Any, recipe: Recipe, *, log: Callable[[str], None]) -> str:
+    """recipe's image tag, building the image first if the engine lacks it (minutes, once; build
+    steps go to log). Offline: on a base the engine has (LOCAL_BASES; DEFAULT_BASE is pulled only
+    when it has none and a registry answers), from a wheelhouse in the image cache that this host's
+    pip completes with what is missing (PyPI or pip's configured mirror). Graders on the same
+    machine wait for each other's build instead of repeating it. Where no base can be had or the
+    wheels cannot, the error names the commands to run."""
+    tag = recipe.tag
+    if find_image(client, tag) is not None:
+        return tag
+    base = next((name for name in LOCAL_BASES if find_image(client, name) is not None), None) or _pulled(client, log)
+    if base is None:
+        raise InfrastructureError(
+            f"the docker image {tag} is not on this machine, and no base image to build it on is (neither "
+            f"{' nor '.join(LOCAL_BASES)}): run `bash scripts/docker-setup.sh` (builds {SETUP_BASE} without a "
+            f"registry), or load a base with python3 and venv and run `{build_command(recipe, base='IMAGE')}` "
+            "(docs/docker.md)")
+    wheelhouse = _wheelhouse_dir()
+    with _build_lock(wheelhouse.parent / f".build-{tag.rsplit(':', 1)[1]}.lock", log):
+        if find_image(client, tag) is not None:  # built by another grader while this one waited
+            return tag
+        log(f"building the docker image {tag} on first use, offline on {base} (a few minutes, once; "
+            f"`{build_command(recipe)}` does the same ahead of grading)")
+        log(f"collecting wheels in {wheelhouse} with this host's pip")
+        needed: set[str] = set()
+        try:
+            download_wheelhouse(wheelhouse, recipe, torch_index=_torch_index(recipe),
+                                log=_pip_progress(log, needed))
+        except InfrastructureError as exc:
+            raise InfrastructureError(
+                f"the docker image {tag} could not be built on first use: {exc}. Where PyPI is reachable run "
+                f"`grader image wheelhouse DIR {_requirement_options(recipe)}`, carry DIR here and run "
+                f"`{build_command(recipe, base=base, wheelhouse='DIR')}` (docs/docker.md)") from None
+        with _only(wheelhouse, needed) as wheels:
+            log(f"{len(list(wheels.glob('*.whl')))} wheels ready; building the image")
+            outcome = build_image(client, recipe, base=base, wheelhouse=wheels, log=_build_progress(log))
+        log(f"built {tag} in {outcome.seconds:.0f} s ({outcome.size / 1e6:.0f} MB); grading goes on")
+    return tag
+
+
+@contextlib.contextmanager
+def _only(wheelhouse: Path, names: set[str]) -> Any:
+    """A folder of links to just the wheels named (the build context carries every wheel of the
+    folder it gets: a shared wheelhouse also holds other images' torch); the whole wheelhouse
+    where links cannot be made or pip named none."""
+    if not names:
+        yield wheelhouse
+        return
+    with tempfile.TemporaryDirectory(prefix=".wheels-", dir=wheelhouse.parent) as folder:
+        try:
+            for name in names:
+                os.link(wheelhouse / name, Path(folder) / name)
+            linked = True
+        except OSError:
+            linked = False
+        yield Path(folder) if linked else wheelhouse
+
+
+def _pulled(client: Any, log: Callable[[str], None]) -> str | None:
+    """DEFAULT_BASE pulled from its registry, where one answers; else None."""
+    import docker.errors
+
+    log(f"no base image on this machine; pulling {DEFAULT_BASE}")
+    try:
+        client.images.pull(DEFAULT_BASE)
+    except docker.errors.DockerException as exc:
+        log(f"cannot pull {DEFAULT_BASE}: {getattr(exc, 'explanation', None) or exc}")
+        return None
+    return DEFAULT_BASE
+
+
+def _requirement_options(recipe: Recipe) -> str:
+    return build_command(recipe).removeprefix("grader image build").strip()
+
+
+def _wheelhouse_dir() -> Path:
+    """<image cache>/wheelhouse (shared with scripts/docker-setup.sh) where this user may write it,
+    else ~/.cache/grader/wheelhouse."""
+    for folder in (image_cache() / "wheelhouse", Path.home() / ".cache" / "grader" / "wheelhouse"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK | os.X_OK) and os.access(folder.parent, os.W_OK | os.X_OK):
+            return folder
+    raise InfrastructureError(f"no writable folder for the image's wheels ({image_cache() / 'wheelhouse'}); "
+                              "set GRADER_IMAGE_CACHE to a folder of your own")
+
+
+@contextlib.contextmanager
+def _build_lock(path: Path, log: Callable[[str], None]) -> Any:
+    """An exclusive lock between grader processes (fcntl; nothing where fcntl is missing)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log("another grader is building this image; waiting for it")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _torch_index(recipe: Recipe) -> str | None:
+    """$GRADER_TORCH_INDEX (a URL, auto or none) if set; else PyTorch's index for the flavor when
+    it answers, and pip's own configuration when it does not (an offline mirror, a find-links
+    folder with a CPU wheel). Only asked when the recipe has torch."""
+    configured = os.environ.get("GRADER_TORCH_INDEX")
+    if configured:
+        return None if configured == "none" else configured
+    if not recipe.torch_options("auto"):
+        return None
+    try:
+        with urllib.request.urlopen(TORCH_INDEX[recipe.flavor] + "/", timeout=5):
+            return "auto"
+    except OSError:
+        return None
+
+
+def _pip_progress(log: Callable[[str], None], needed: set[str]) -> Callable[[str], None]:
+    """pip's lines worth showing (what it downloads, errors); the wheels it names go into needed."""
+    def show(line: str) -> None:
+        wheel = re.match(r"\s*(?:Saved|File was already downloaded)\s+(\S+\.whl)\s*$", line)
+        if wheel:
+            needed.add(Path(wheel[1]).name)
+        if re.match(r"\s*(Downloading|Saved|ERROR)", line):
+            log(line.strip())
+    return show
+
+
+def _build_progress(log: Callable[[str], None]) -> Callable[[str], None]:
+    """The engine's lines worth showing: each build step, and what pip installed."""
+    def show(line: str) -> None:
+        if re.match(r"\s*(Step \d+/\d+|Successfully installed)", line):
+            log(line.strip()[:300])
+    return show
