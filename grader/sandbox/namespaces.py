@@ -116,8 +116,9 @@ def bwrap_arguments(bwrap: str, *, readonly: list[Path], writable: list[Path], w
             arguments += ["--symlink", os.readlink(host), str(host)]
         elif host.is_dir():
             arguments += ["--ro-bind", str(host), str(host)]
-    arguments += ["--proc", "/proc", "--dev", "/dev",
-                  "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
+    arguments += ["--proc", "/proc", "--dev", "/dev",  # /dev/shm and /tmp: writable for all, sticky, as usual
+                  "--perms", "1777", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",
+                  "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
     mounts = [(path, "--ro-bind") for path in _outermost(readonly)] + [(path, "--bind") for path in writable]
     for folder in sorted({str(p) for path, _ in mounts for p in path.parents if str(p) not in ("/", "/tmp")}):
         arguments += ["--perms", "0755", "--dir", folder]
