@@ -36,6 +36,8 @@ def preamble_source(*, seed: int, threads: int, notebook_text: str, dataset_mani
             "    import torch as _g_torch",
             f"    _g_torch.manual_seed({seed})",
             f"    _g_torch.set_num_threads({threads})",
+            "    _g_torch.backends.cudnn.benchmark = False",   # cuDNN's autotuner picks kernels by timing
+            "    _g_torch.backends.cudnn.deterministic = True",
             "except ImportError:",
             "    pass",
         ]

@@ -22,6 +22,7 @@ def sandbox_environment(root: PurePath, *, threads: int, python_dir: str, packag
         "PYTHONPATH": package_parent,
         "PYTHONNOUSERSITE": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",   # set and dict-of-str iteration order the same on every run
         "MPLBACKEND": "Agg",
         "IPYTHONDIR": str(root / "home" / ".ipython"),
         "JUPYTER_RUNTIME_DIR": str(root / "tmp" / "jupyter"),
