@@ -88,7 +88,8 @@ def test_infinite_loop_is_interrupted_and_grading_continues(grade_toy):
     cells.insert(2, "while True:\n    pass")
     result = grade_toy(cells)
     assert result.status is Status.GRADED
-    assert "longer than 5 s" in by_id(result)["runs"].message
+    assert "budget of 5 CPU seconds" in by_id(result)["runs"].message
+    assert "the notebook's own work" in by_id(result)["runs"].message
     assert by_id(result)["square"].status is CheckStatus.PASSED
 
 
@@ -96,7 +97,7 @@ def test_loop_that_ignores_interrupts_ends_as_timeout(grade_toy):
     stubborn = "while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass"
     result = grade_toy([TOY_GOOD[1], stubborn, TOY_GOOD[2]])
     assert result.status is Status.TIMEOUT
-    assert "ignored the interrupt" in result.message
+    assert "cell 2 ran past its budget and went on after the interrupt" in result.message
     assert result.exit_code == 1
 
 
@@ -120,14 +121,29 @@ def test_kernel_death_ends_as_crashed_with_the_cell_named(grade_toy, killer):
     assert "not checked: the kernel died" in by_id(result)["square"].message
 
 
-def test_total_timeout_stops_the_notebook_and_keeps_earned_points(toy, local_sandbox, tmp_path):
+def test_total_budget_stops_the_notebook_and_keeps_earned_points(toy, local_sandbox, tmp_path):
+    """Each cell does a fixed 2 s of CPU work (not a sleep): the third one meets the total budget."""
     from grader.pipeline import GradingRun, grade_notebook
 
     quick = dataclasses.replace(toy, spec=toy.spec.model_copy(update={"limits": Limits(cell_timeout=4, total_timeout=5, probe_timeout=10)}))
-    path = make_notebook(tmp_path / "slow.ipynb", [TOY_GOOD[1], "import time\ntime.sleep(3)", "time.sleep(3)", "time.sleep(3)"])
+    work = "import time\nstarted = time.process_time()\nwhile time.process_time() - started < 2:\n    pass"
+    path = make_notebook(tmp_path / "slow.ipynb", [TOY_GOOD[1], work, work, work, "after = 1"])
     result = grade_notebook(quick, path, GradingRun(sandbox=local_sandbox))
     assert result.status is Status.TIMEOUT
-    assert "total limit of 5 s" in result.message
+    assert "total budget of 5 s of computing" in result.message
+    assert by_id(result)["square"].status is CheckStatus.PASSED
+
+
+def test_sleeping_past_the_wall_clock_backstop_is_a_timeout_that_says_so(toy, local_sandbox, tmp_path):
+    from grader.harness.budget import WALL_FACTOR
+    from grader.pipeline import GradingRun, grade_notebook
+
+    quick = dataclasses.replace(toy, spec=toy.spec.model_copy(update={"limits": Limits(cell_timeout=1, total_timeout=1, probe_timeout=10)}))
+    nap = f"import time\ntime.sleep({WALL_FACTOR * 0.6})"
+    path = make_notebook(tmp_path / "sleepy.ipynb", [TOY_GOOD[1], nap, nap, "after = 1"])
+    result = grade_notebook(quick, path, GradingRun(sandbox=local_sandbox))
+    assert result.status is Status.TIMEOUT
+    assert "mostly waiting rather than computing" in result.message
     assert by_id(result)["square"].status is CheckStatus.PASSED
 
 
@@ -137,7 +153,7 @@ def test_total_timeout_stops_the_notebook_and_keeps_earned_points(toy, local_san
     ("def predict(x):\n    return np.array(['a'] * len(x))", "dtype <U1"),
     ("def predict(x):\n    return np.full(len(x), np.nan)", "NaN"),
     ("def predict(x):\n    raise RuntimeError('model not trained')", "RuntimeError: model not trained"),
-    ("def predict(x):\n    import time\n    time.sleep(60)", "timed out"),
+    ("def predict(x):\n    while True:\n        pass", "timed out: stopped after 10 s of computing"),
 ])
 def test_bad_predict_functions_fail_the_metric_checks_clearly(grade_toy, predict, message):
     cells = [*TOY_GOOD, predict]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 
+from grader.harness.budget import KernelCpu, WorkLimits
 from grader.harness.execute import CappedNotebookClient, ExecutionRecord, run_cells
 from grader.harness.job import EXECUTED_FILE, HarnessJob
 from grader.harness.kernel import ConfinedKernelManager, kernel_config
@@ -49,13 +50,15 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
         with client.setup_kernel():
             if hold and sys.stdin.buffer.readline() != GO:
                 raise Cancelled
-            deadline = time.monotonic() + job.total_timeout
-            execution = run_cells(client, prepared, cell_timeout=job.cell_timeout, deadline=deadline)
+            meter = KernelCpu(client.km.provisioner.pid)
+            limits = WorkLimits(cell_seconds=job.cell_timeout, total_seconds=job.total_timeout, threads=job.threads)
+            execution = run_cells(client, prepared, limits=limits, meter=meter)
             probes: dict[str, dict] = {}
             if execution.usable:
                 job.restore_eval_inputs(eval_inputs)
                 probes = run_probes(client, [ENVIRONMENT_PROBE, *job.kernel_probes()], result_dir=job.path(job.kernel_dir),
-                                    timeout_each=job.probe_timeout, deadline=time.monotonic() + job.probe_timeout)
+                                    timeout_each=job.probe_timeout, threads=job.threads, meter=meter,
+                                    deadline=time.monotonic() + limits.wall(job.probe_timeout))
     except Cancelled:
         return {"schema": OBSERVATIONS_SCHEMA, "status": "error", "reason": "the grader cancelled this run"}
     except Exception as exc:  # the kernel would not start: our problem, not the student's
@@ -94,10 +97,16 @@ def _reason(execution: ExecutionRecord, job: HarnessJob) -> str | None:
     if execution.kernel_died:
         cell = next((c.index for c in execution.cells if c.error and c.error["ename"] == "KernelDied"), None)
         return f"the kernel died while running cell {cell + 1 if cell is not None else '?'}"
+    if execution.total_waited:
+        return (f"the notebook ran longer than {WorkLimits.wall(job.total_timeout):g} s, mostly waiting rather than "
+                f"computing (sleeping or blocked); its budget is {job.total_timeout:g} s of computing")
     if execution.total_timeout:
-        return f"the notebook ran longer than the total limit of {job.total_timeout:g} s"
+        return (f"the notebook used its total budget of {job.total_timeout:g} s of computing (its own CPU time on "
+                f"{job.threads} core(s), whatever the machine's load) before it finished")
     if execution.kernel_stuck:
-        return "a cell timed out and ignored the interrupt, so the rest of the notebook could not run"
+        cell = next((c.index for c in execution.cells if c.status == "timeout"), None)
+        return (f"cell {cell + 1 if cell is not None else '?'} ran past its budget and went on after the interrupt, "
+                "so the rest of the notebook could not run")
     return None
 
 
@@ -106,6 +115,7 @@ def _execution_json(execution: ExecutionRecord) -> dict:
         "seconds": round(execution.seconds, 3),
         "kernel_died": execution.kernel_died,
         "total_timeout": execution.total_timeout,
+        "total_waited": execution.total_waited,
         "cells": [vars(cell) for cell in execution.cells],
     }
 

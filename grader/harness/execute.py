@@ -4,6 +4,7 @@ capped output, and a record of what happened to every student cell."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 import time
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 from traitlets import Type
 
+from grader.harness.budget import CpuWatch, KernelCpu, WorkLimits
 from grader.harness.notebook import SOURCE_INDEX
 
 TRUNCATED = "\n[output truncated by the grader]\n"
@@ -257,6 +259,7 @@ class CellRecord:
     error: dict[str, str] | None = None
     output_text: str = ""
     seconds: float = 0.0
+    cpu_seconds: float = 0.0     # the notebook's own work in this cell, what its budget counts
 
 
 @dataclass
@@ -266,6 +269,7 @@ class ExecutionRecord:
     kernel_died: bool = False
     kernel_stuck: bool = False
     total_timeout: bool = False
+    total_waited: bool = False     # the wall-clock backstop ended it, not the budget of work
     preamble_error: str | None = None
 
     @property
@@ -274,52 +278,85 @@ class ExecutionRecord:
         return not (self.kernel_died or self.kernel_stuck)
 
 
-def run_cells(client: CappedNotebookClient, notebook: NotebookNode, *, cell_timeout: float,
-              deadline: float) -> ExecutionRecord:
-    """Execute every code cell in order inside client's running kernel, recording each outcome."""
+def run_cells(client: CappedNotebookClient, notebook: NotebookNode, *, limits: WorkLimits,
+              meter: KernelCpu | None) -> ExecutionRecord:
+    """Execute every code cell in order inside client's running kernel, recording each outcome.
+    Cells are held to CPU budgets (grader.harness.budget); the wall clock is only a backstop."""
     started = time.monotonic()
     records = {cell.metadata[SOURCE_INDEX]: _record_for(cell) for cell in notebook.cells if SOURCE_INDEX in cell.metadata}
     execution = ExecutionRecord(cells=[records[i] for i in sorted(records)])
+    cell_cpu, total_cpu = limits.cpu(limits.cell_seconds), limits.cpu(limits.total_seconds)
+    cpu_at_start = meter.seconds() if meter else 0.0
+    wall_deadline = started + limits.wall(limits.total_seconds)
     for position, cell in enumerate(notebook.cells):
         if cell.cell_type != "code" or not cell.source.strip():
             continue
         record = records.get(cell.metadata.get(SOURCE_INDEX, -1))
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            execution.total_timeout = True
+        remaining_cpu = total_cpu - ((meter.seconds() - cpu_at_start) if meter else 0.0)
+        remaining_wall = wall_deadline - time.monotonic()
+        if remaining_cpu <= 0 or remaining_wall <= 0:
+            execution.total_timeout, execution.total_waited = True, remaining_cpu > 0
             break
-        client.timeout = max(1, int(min(cell_timeout, remaining)))
+        budget = min(cell_cpu, remaining_cpu)
+        client.timeout = max(1, int(min(limits.wall(limits.cell_seconds), remaining_wall)))
+        watch = CpuWatch(meter, budget, limits.grace(budget))
         cell_started = time.monotonic()
+        stopped: str | None = None
         try:
-            outcome = execute_one(client, cell, position)
+            outcome = execute_one(client, cell, position, watch)
             if outcome == "timeout":
-                execution.total_timeout = cell_timeout > remaining
-                execution.kernel_stuck = not kernel_answers(client)
+                stopped = "work" if watch.interrupted else "wait"
+                execution.total_timeout = budget < cell_cpu if watch.interrupted else \
+                    limits.wall(limits.cell_seconds) > remaining_wall
+                execution.total_waited = execution.total_timeout and not watch.interrupted
+                if not watch.interrupted:  # the backstop interrupted a cell that waits: is anyone there?
+                    execution.kernel_stuck = not kernel_answers(client)
         except DeadKernelError:
-            outcome = "error"
-            execution.kernel_died = True
+            outcome = "timeout" if watch.killed else "error"
+            stopped = "work" if watch.killed else None
+            execution.kernel_stuck, execution.kernel_died = watch.killed, not watch.killed
         if record is None:  # an injected cell: only the preamble matters
             if outcome != "ok" and set(cell.metadata.get("tags", [])) & {"grader-preamble"}:
                 execution.preamble_error = _describe_error(_error_of(cell)) or outcome
         else:
-            _fill(record, cell, outcome, time.monotonic() - cell_started, cell_timeout,
+            _fill(record, cell, outcome, time.monotonic() - cell_started,
                   None if execution.kernel_died else client.last_reply_detail)
+            record.cpu_seconds = round(watch.used, 3)
+            if stopped:
+                record.error = _overrun(stopped, limits, total=execution.total_timeout)
         if not execution.usable or execution.total_timeout:
             break
     execution.seconds = time.monotonic() - started
     return execution
 
 
-def execute_one(client: CappedNotebookClient, cell: NotebookNode, position: int) -> str:
-    """Run one cell: 'ok', 'error' or 'timeout' (raises DeadKernelError if the kernel dies)."""
+def _overrun(stopped: str, limits: WorkLimits, *, total: bool) -> dict[str, str]:
+    """What a student reads about a cell the grader stopped: which limit, and whose time it was."""
+    seconds = limits.total_seconds if total else limits.cell_seconds
+    scope = "the notebook's total budget" if total else "its budget"
+    cores = f"{limits.threads} core{'s' if limits.threads != 1 else ''}"
+    if stopped == "work":
+        return {"ename": "Timeout",
+                "evalue": f"the cell used {scope} of {limits.cpu(seconds):g} CPU seconds ({seconds:g} s on {cores}) "
+                          "and was interrupted; this counts the notebook's own work, whatever else the machine "
+                          "was doing"}
+    return {"ename": "Timeout",
+            "evalue": f"the cell waited longer than {limits.wall(seconds):g} s without finishing (sleeping or "
+                      f"blocked rather than computing; {scope} is {seconds:g} s of computing) and was interrupted"}
+
+
+def execute_one(client: CappedNotebookClient, cell: NotebookNode, position: int, watch: CpuWatch | None = None) -> str:
+    """Run one cell: 'ok', 'error' or 'timeout' (raises DeadKernelError if the kernel dies, or the
+    watch stopped it)."""
     client.last_reply_error = client.last_reply_detail = None
-    client.execute_cell(cell, position)
-    if client.last_reply_error == TIMEOUT_ENAME:
+    with watch or contextlib.nullcontext():
+        client.execute_cell(cell, position)
+    if client.last_reply_error == TIMEOUT_ENAME or (watch is not None and watch.interrupted):
         return "timeout"
     return "error" if client.last_reply_error or _error_of(cell) else "ok"
 
 
-def kernel_answers(client: CappedNotebookClient, grace: float = 10) -> bool:
+def kernel_answers(client: CappedNotebookClient, grace: float = 30) -> bool:
     """After an interrupt: does the kernel run a trivial cell again, or is the code ignoring it?"""
     probe = new_code_cell("pass")
     client.nb.cells.append(probe)
@@ -366,15 +403,13 @@ def _describe_error(error: dict | None) -> str | None:
     return f"{error.get('ename')}: {error.get('evalue')}" if error else None
 
 
-def _fill(record: CellRecord, cell: NotebookNode, outcome: str, seconds: float, cell_timeout: float,
+def _fill(record: CellRecord, cell: NotebookNode, outcome: str, seconds: float,
           reply_error: dict[str, str] | None = None) -> None:
     record.status = outcome
     record.seconds = round(seconds, 3)
     record.output_text = output_text(cell)[:TEXT_KEPT_PER_CELL]
     error = _error_of(cell)
-    if outcome == "timeout":
-        record.error = {"ename": "Timeout", "evalue": f"the cell ran longer than {cell_timeout:g} s and was interrupted"}
-    elif error:
+    if error:
         traceback = "\n".join(error.get("traceback", []))
         record.error = {"ename": str(error.get("ename", ""))[:200], "evalue": str(error.get("evalue", ""))[:2000],
                         "traceback": _strip_ansi(traceback)[-4000:]}

@@ -11,6 +11,7 @@ from pathlib import Path
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_code_cell
 
+from grader.harness.budget import CpuWatch, KernelCpu, WorkLimits
 from grader.harness.execute import CappedNotebookClient, execute_one, kernel_answers
 
 MAX_RESULT_BYTES = 8 * 1024**2
@@ -19,9 +20,12 @@ ENVIRONMENT_PROBE = {"id": "__environment__", "op": "environment"}
 
 
 def run_probes(client: CappedNotebookClient, requests: list[dict], *, result_dir: Path,
-               timeout_each: float, deadline: float) -> dict[str, dict]:
-    """Results by request id. A probe that hangs is interrupted; if the kernel then stops
-    answering, the remaining probes report that instead of running."""
+               timeout_each: float, deadline: float, threads: int = 1, meter: KernelCpu | None = None
+               ) -> dict[str, dict]:
+    """Results by request id. A probe that computes past `timeout_each` seconds of work (CPU
+    time on `threads` cores) or waits past the wall-clock backstop is interrupted; if the kernel
+    then stops answering, the remaining probes report that instead of running."""
+    limits = WorkLimits(cell_seconds=timeout_each, total_seconds=timeout_each, threads=threads)
     results: dict[str, dict] = {}
     kernel_lost: str | None = None
     for number, request in enumerate(requests):
@@ -35,16 +39,20 @@ def run_probes(client: CappedNotebookClient, requests: list[dict], *, result_dir
         result_path = result_dir / f"probe-{number}.json"
         cell = new_code_cell(probe_cell_source(request, result_path))
         client.nb.cells.append(cell)
-        client.timeout = max(1, int(min(timeout_each, remaining)))
+        client.timeout = max(1, int(min(limits.wall(timeout_each), remaining)))
+        budget = limits.cpu(timeout_each)
+        watch = CpuWatch(meter, budget, limits.grace(budget))
         try:
-            if execute_one(client, cell, len(client.nb.cells) - 1) == "timeout":
-                results[request["id"]] = {"ok": False, "error": f"timed out after {client.timeout} s"}
-                if not kernel_answers(client):
+            if execute_one(client, cell, len(client.nb.cells) - 1, watch) == "timeout":
+                results[request["id"]] = {"ok": False, "error": f"timed out: stopped after {timeout_each:g} s of computing"
+                                          if watch.interrupted else f"timed out: stopped after waiting {client.timeout} s"}
+                if not watch.interrupted and not kernel_answers(client):
                     kernel_lost = "the kernel stopped answering after an earlier check timed out"
             else:
                 results[request["id"]] = read_result(result_path, cell)
         except DeadKernelError:
-            results[request["id"]] = {"ok": False, "error": "the kernel died while this check ran"}
+            results[request["id"]] = {"ok": False, "error": f"timed out: stopped after {timeout_each:g} s of "
+                                      "computing; the code ignored the interrupt" if watch.killed else "the kernel died while this check ran"}
             kernel_lost = "the kernel died during an earlier check"
         finally:
             client.nb.cells.pop()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from grader.errors import InfrastructureError, UsageError
+from grader.harness.budget import WALL_FACTOR
 from grader.harness.job import HarnessJob
 from grader.sandbox.supervise import peak_memory_mb
 from grader.spec.assignment import Resources
@@ -25,8 +26,9 @@ class SandboxRequest:
 
     @property
     def wall_timeout(self) -> float:
-        """Hard stop for the whole run: the notebook, the probes and time to start a kernel."""
-        return self.job.total_timeout + self.job.probe_timeout + 60
+        """Hard stop for the whole run: the notebook's and the probes' wall-clock backstops (their
+        budgets are CPU time: grader.harness.budget) and time to start a kernel."""
+        return WALL_FACTOR * (self.job.total_timeout + self.job.probe_timeout) + 60
 
 
 @dataclass
