@@ -54,3 +54,14 @@ def test_regrading_an_unseeded_notebook_gives_identical_results(toy, local_sandb
     assert [(c.id, c.points, c.observed) for c in first.checks] == [(c.id, c.points, c.observed) for c in second.checks]
     accuracy = {c.id: c.observed for c in first.checks}["hidden-accuracy"]
     assert accuracy is not None and "0.9" not in str(accuracy)  # the noise really moved it off the clean model
+
+
+def test_check_and_grade_agree_on_every_public_check(grade_toy, toy):
+    """A student's self-check (public checks only) and the instructor's grade of the same notebook."""
+    cells = [*TOY_GOOD, "raise ValueError('a bug in the last cell')"]
+    checked = grade_toy(cells, public_only=True)
+    graded = grade_toy(cells)
+    public = {c.id for c in toy.rubric.checks if c.visibility == "public"}
+    assert public and public < {c.id for c in graded.checks}
+    assert {c.id: (c.status, c.points, c.message) for c in checked.checks if c.id in public} == \
+        {c.id: (c.status, c.points, c.message) for c in graded.checks if c.id in public}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import psutil
 
-WALL_FACTOR = 5          # the wall-clock backstop, as a multiple of a limit
+WALL_FACTOR = 10   # the wall-clock backstop, a multiple of a limit: load 5-10 on 2 cores slows work as much
 POLL_SECONDS = 0.1
 KERNEL_MODULE = "ipykernel_launcher"   # bwrap's and the launcher's own command lines name it too
 
