@@ -6,47 +6,58 @@ from __future__ import annotations
 
 import pytest
 
-torch = pytest.importorskip("torch")
-import torch.nn.functional as F  # noqa: E402
-from torch import nn  # noqa: E402
+from architecture_support import describe, judge
+from grader.architecture.description import ModelDescription
+from grader.probe.introspect import tamper
 
-from architecture_support import describe, judge  # noqa: E402
-from grader.architecture.description import ModelDescription  # noqa: E402
-from grader.probe.introspect import tamper  # noqa: E402
+# torch is imported when this module's first test runs (`torch_models`), not when pytest collects
+# the file: collection, on every run whatever it selects, must not pay for importing torch.
+torch = nn = F = StridedUNet = Classifier = None
 
-tamper.guard_frameworks()
+
+@pytest.fixture(scope="module", autouse=True)
+def torch_models() -> None:
+    global torch, nn, F, StridedUNet, Classifier
+    torch = pytest.importorskip("torch")
+    nn, F = torch.nn, torch.nn.functional
+    tamper.guard_frameworks()
+    StridedUNet, Classifier = model_classes()
+
 
 TWICE_DOWN = {"resampling": {"direction": "down", "min": 2}}
 TWICE_UP = {"resampling": {"direction": "up", "min": 2}}
 
 
-class StridedUNet(nn.Module):
-    """Down by a strided convolution then max-pooling; up by nn.Upsample then F.interpolate."""
+def model_classes() -> tuple[type, type]:
+    """This file's models; defined once torch is imported."""
+    class StridedUNet(nn.Module):
+        """Down by a strided convolution then max-pooling; up by nn.Upsample then F.interpolate."""
 
-    def __init__(self):
-        super().__init__()
-        self.down1, self.pool = nn.Conv2d(3, 8, 3, stride=2, padding=1), nn.MaxPool2d(2)
-        self.up1 = nn.Upsample(scale_factor=2)
-        self.head = nn.Conv2d(16, 1, 1)
+        def __init__(self):
+            super().__init__()
+            self.down1, self.pool = nn.Conv2d(3, 8, 3, stride=2, padding=1), nn.MaxPool2d(2)
+            self.up1 = nn.Upsample(scale_factor=2)
+            self.head = nn.Conv2d(16, 1, 1)
 
-    def forward(self, x):
-        e1 = torch.relu(self.down1(x))
-        bottom = self.pool(e1)
-        d1 = torch.cat([self.up1(bottom), e1], dim=1)
-        return self.head(F.interpolate(d1, scale_factor=2.0))
+        def forward(self, x):
+            e1 = torch.relu(self.down1(x))
+            bottom = self.pool(e1)
+            d1 = torch.cat([self.up1(bottom), e1], dim=1)
+            return self.head(F.interpolate(d1, scale_factor=2.0))
 
+    class Classifier(nn.Module):
+        """Pools twice and never comes back up; the LSTM's feature axis is no resolution."""
 
-class Classifier(nn.Module):
-    """Pools twice and never comes back up; the LSTM's feature axis is no resolution."""
+        def __init__(self):
+            super().__init__()
+            self.conv, self.pool = nn.Conv2d(3, 4, 3, padding=1), nn.MaxPool2d(2)
+            self.lstm = nn.LSTM(4, 12, batch_first=True)
 
-    def __init__(self):
-        super().__init__()
-        self.conv, self.pool = nn.Conv2d(3, 4, 3, padding=1), nn.MaxPool2d(2)
-        self.lstm = nn.LSTM(4, 12, batch_first=True)
+        def forward(self, x):
+            features = self.pool(self.pool(torch.relu(self.conv(x))))  # (n, 4, 4, 4)
+            return self.lstm(features.flatten(2).transpose(1, 2))[0]
 
-    def forward(self, x):
-        features = self.pool(self.pool(torch.relu(self.conv(x))))  # (n, 4, 4, 4)
-        return self.lstm(features.flatten(2).transpose(1, 2))[0]
+    return StridedUNet, Classifier
 
 
 def test_any_layer_that_changes_the_resolution_counts() -> None:

@@ -5,45 +5,57 @@ from __future__ import annotations
 
 import pytest
 
-torch = pytest.importorskip("torch")
-from torch import nn  # noqa: E402
+from architecture_support import describe, judge
 
-from architecture_support import describe, judge  # noqa: E402
+# torch is imported when this module's first test runs (`torch_models`), not when pytest collects
+# the file: collection, on every run whatever it selects, must not pay for importing torch.
+torch = nn = Block = BASIC = BOTTLENECK = WIDE = None
 
 
-class Block(nn.Module):
-    """Convolutions of the given kernel sizes and widths, added back to the input (or not)."""
+@pytest.fixture(scope="module", autouse=True)
+def torch_models() -> None:
+    global torch, nn, Block, BASIC, BOTTLENECK, WIDE
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    Block = block_class()
+    BASIC = Block(8, (3, 3), (8, 8))
+    BOTTLENECK = Block(8, (1, 3, 1), (4, 4, 8))
+    WIDE = Block(8, (3, 3), (32, 32), project=True)
 
-    def __init__(self, channels, kernels, widths, *, skip=True, project=False):
-        super().__init__()
-        layers, width = [], channels
-        for kernel, out in zip(kernels, widths):
-            layers += [nn.Conv2d(width, out, kernel, padding=kernel // 2), nn.BatchNorm2d(out), nn.ReLU()]
-            width = out
-        self.path = nn.Sequential(*layers[:-1])
-        self.shortcut = nn.Conv2d(channels, width, 1) if project else nn.Identity()
-        self.skip = skip
 
-    def forward(self, x):
-        out = self.path(x)
-        return torch.relu(out + self.shortcut(x)) if self.skip else torch.relu(out)
+def block_class() -> type:
+    """This file's block; defined once torch is imported."""
+    class Block(nn.Module):
+        """Convolutions of the given kernel sizes and widths, added back to the input (or not)."""
+
+        def __init__(self, channels, kernels, widths, *, skip=True, project=False):
+            super().__init__()
+            layers, width = [], channels
+            for kernel, out in zip(kernels, widths):
+                layers += [nn.Conv2d(width, out, kernel, padding=kernel // 2), nn.BatchNorm2d(out), nn.ReLU()]
+                width = out
+            self.path = nn.Sequential(*layers[:-1])
+            self.shortcut = nn.Conv2d(channels, width, 1) if project else nn.Identity()
+            self.skip = skip
+
+        def forward(self, x):
+            out = self.path(x)
+            return torch.relu(out + self.shortcut(x)) if self.skip else torch.relu(out)
+
+    return Block
 
 
 def blocks_of(module, channels=8):
     return describe(module, shape=[channels, 6, 6])
 
 
-BASIC = Block(8, (3, 3), (8, 8))
-BOTTLENECK = Block(8, (1, 3, 1), (4, 4, 8))
-WIDE = Block(8, (3, 3), (32, 32), project=True)
-
-
-@pytest.mark.parametrize(("module", "kind", "holds"), [
-    (BASIC, "basic", True), (BASIC, "bottleneck", False), (BASIC, "wide", False),
-    (BOTTLENECK, "bottleneck", True), (BOTTLENECK, "basic", False),
-    (WIDE, "wide", True), (WIDE, "basic", True), (WIDE, "any", True),
+@pytest.mark.parametrize(("block", "kind", "holds"), [
+    ("BASIC", "basic", True), ("BASIC", "bottleneck", False), ("BASIC", "wide", False),
+    ("BOTTLENECK", "bottleneck", True), ("BOTTLENECK", "basic", False),
+    ("WIDE", "wide", True), ("WIDE", "basic", True), ("WIDE", "any", True),
 ])
-def test_blocks_are_told_apart_by_their_kernels_and_widths(module, kind, holds):
+def test_blocks_are_told_apart_by_their_kernels_and_widths(block, kind, holds):
+    module = {"BASIC": BASIC, "BOTTLENECK": BOTTLENECK, "WIDE": WIDE}[block]  # built by torch_models
     verdict = judge(blocks_of(module), {"residual_blocks": {"type": kind, "equals": 1}})[0]
     assert verdict.passed is holds, verdict.found
 

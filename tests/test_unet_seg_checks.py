@@ -9,8 +9,23 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from architecture_support import describe, judge
 from grader.datasets import get_provider, provision_sandbox
 from grader.metrics import BadPredictions, compute
+from grader.probe.introspect import tamper
+
+# torch is imported when this module's first test runs (`torch_models`), not when pytest collects
+# the file: collection, on every run whatever it selects, must not pay for importing torch.
+torch = nn = TinyUNet = DenseBlock = None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def torch_models() -> None:
+    global torch, nn, TinyUNet, DenseBlock
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    tamper.guard_frameworks()
+    TinyUNet, DenseBlock = model_classes()
 
 
 @pytest.fixture(scope="module")
@@ -54,50 +69,44 @@ def test_masks_must_be_binary() -> None:
         compute("iou", truth, truth[:, :2])
 
 
-torch = pytest.importorskip("torch")
-from torch import nn  # noqa: E402
+def model_classes() -> tuple[type, type]:
+    """This file's models; defined once torch is imported."""
+    class TinyUNet(nn.Module):
+        """Two poolings down, two transposed convolutions up; `merge` joins the encoder features
+        into the decoder by concatenation, by addition, or not at all."""
 
-from architecture_support import describe, judge  # noqa: E402
-from grader.probe.introspect import tamper  # noqa: E402
+        def __init__(self, merge: str = "concat"):
+            super().__init__()
+            self.merge = merge
+            wide = 2 if merge == "concat" else 1
+            self.enc1, self.enc2, self.bottom = nn.Conv2d(3, 8, 3, padding=1), nn.Conv2d(8, 16, 3, padding=1), nn.Conv2d(16, 32, 3, padding=1)
+            self.pool = nn.MaxPool2d(2)
+            self.up2, self.up1 = nn.ConvTranspose2d(32, 16, 2, stride=2), nn.ConvTranspose2d(16, 8, 2, stride=2)
+            self.dec2, self.dec1 = nn.Conv2d(16 * wide, 16, 3, padding=1), nn.Conv2d(8 * wide, 8, 3, padding=1)
+            self.head = nn.Conv2d(8, 1, 1)
 
-tamper.guard_frameworks()
+        def join(self, decoder, encoder):
+            return {"concat": lambda: torch.cat([decoder, encoder], dim=1), "add": lambda: decoder + encoder,
+                    "none": lambda: decoder}[self.merge]()
 
+        def forward(self, x):
+            e1 = torch.relu(self.enc1(x))
+            e2 = torch.relu(self.enc2(self.pool(e1)))
+            b = torch.relu(self.bottom(self.pool(e2)))
+            d2 = torch.relu(self.dec2(self.join(self.up2(b), e2)))
+            return self.head(torch.relu(self.dec1(self.join(self.up1(d2), e1))))
 
-class TinyUNet(nn.Module):
-    """Two poolings down, two transposed convolutions up; `merge` joins the encoder features
-    into the decoder by concatenation, by addition, or not at all."""
+    class DenseBlock(nn.Module):
+        """Concatenates its input with a convolution of it at one resolution: a skip, but not a U-Net's."""
 
-    def __init__(self, merge: str = "concat"):
-        super().__init__()
-        self.merge = merge
-        wide = 2 if merge == "concat" else 1
-        self.enc1, self.enc2, self.bottom = nn.Conv2d(3, 8, 3, padding=1), nn.Conv2d(8, 16, 3, padding=1), nn.Conv2d(16, 32, 3, padding=1)
-        self.pool = nn.MaxPool2d(2)
-        self.up2, self.up1 = nn.ConvTranspose2d(32, 16, 2, stride=2), nn.ConvTranspose2d(16, 8, 2, stride=2)
-        self.dec2, self.dec1 = nn.Conv2d(16 * wide, 16, 3, padding=1), nn.Conv2d(8 * wide, 8, 3, padding=1)
-        self.head = nn.Conv2d(8, 1, 1)
+        def __init__(self):
+            super().__init__()
+            self.conv, self.head = nn.Conv2d(3, 8, 3, padding=1), nn.Conv2d(11, 1, 1)
 
-    def join(self, decoder, encoder):
-        return {"concat": lambda: torch.cat([decoder, encoder], dim=1), "add": lambda: decoder + encoder,
-                "none": lambda: decoder}[self.merge]()
+        def forward(self, x):
+            return self.head(torch.cat([x, torch.relu(self.conv(x))], dim=1))
 
-    def forward(self, x):
-        e1 = torch.relu(self.enc1(x))
-        e2 = torch.relu(self.enc2(self.pool(e1)))
-        b = torch.relu(self.bottom(self.pool(e2)))
-        d2 = torch.relu(self.dec2(self.join(self.up2(b), e2)))
-        return self.head(torch.relu(self.dec1(self.join(self.up1(d2), e1))))
-
-
-class DenseBlock(nn.Module):
-    """Concatenates its input with a convolution of it at one resolution: a skip, but not a U-Net's."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv, self.head = nn.Conv2d(3, 8, 3, padding=1), nn.Conv2d(11, 1, 1)
-
-    def forward(self, x):
-        return self.head(torch.cat([x, torch.relu(self.conv(x))], dim=1))
+    return TinyUNet, DenseBlock
 
 
 UNET_SKIPS = {"skip_connections": {"kind": "concat", "min": 2, "long": True}}
