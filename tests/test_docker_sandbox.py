@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import socket
 import threading
 from pathlib import Path
@@ -102,6 +103,10 @@ import os, resource, socket
 print("uid", os.getuid(), os.getgid())
 status = dict(line.split(":\t", 1) for line in open("/proc/self/status").read().splitlines() if ":\t" in line)
 print("capeff", status["CapEff"].strip(), "nonewprivs", status["NoNewPrivs"].strip())
+print("capsets", *(status[name].strip() for name in ("CapPrm", "CapInh", "CapAmb")))
+print("owners", " ".join(f"{p}:{os.stat(p).st_uid}:{os.stat(p).st_mode & 0o777:o}" for p in
+      ("/sandbox", "/sandbox/work", "/sandbox/home", "/sandbox/tmp", "/sandbox/kernel", "/sandbox/eval", "/sandbox/out",
+       "/sandbox/job.json", "/result")))
 print("root_readonly", bool(os.statvfs("/").f_flag & os.ST_RDONLY))
 scratch = os.statvfs("/sandbox")
 print("scratch_bytes", scratch.f_blocks * scratch.f_frsize)
@@ -125,6 +130,12 @@ def test_container_is_hardened_and_limited_as_the_spec_says(grade_docker, tmp_pa
     facts = dict(line.split(" ", 1) for line in outputs(tmp_path / "out").splitlines() if " " in line)
     assert facts["uid"] == f"{SANDBOX_UID} {SANDBOX_UID}"
     assert facts["capeff"] == "0000000000000000 nonewprivs 1"
+    assert facts["capsets"] == " ".join(["0000000000000000"] * 3)
+    # the kernel's folders are its own; the sandbox root and eval/ root's and readable, the rest root's alone
+    assert facts["owners"].split() == [
+        "/sandbox:0:755", f"/sandbox/work:{SANDBOX_UID}:755", f"/sandbox/home:{SANDBOX_UID}:755",
+        f"/sandbox/tmp:{SANDBOX_UID}:755", f"/sandbox/kernel:{SANDBOX_UID}:755", "/sandbox/eval:0:755",
+        "/sandbox/out:0:700", "/sandbox/job.json:0:600", f"/result:{os.getuid()}:700"]
     assert facts["root_readonly"] == "True"
     assert int(facts["scratch_bytes"]) == 400 * 1024**2
     assert facts["RLIMIT_NOFILE"] == "200" and facts["RLIMIT_FSIZE"] == str(300 * 1024**2)
@@ -341,6 +352,151 @@ def test_submission_named_with_path_traversal_stays_in_its_folder(docker_sandbox
     written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("grade.json"))
     assert len(written) == 2 and all(p.parts[:2] == ("out", "toy") and len(p.parts) == 4 for p in written)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inbox", "out"]
+
+
+# --- results the kernel cannot forge (issue 14) -----------------------------------------------------
+#
+# entry.sh, the supervisor and the harness run as root in the container (five capabilities, no new
+# privileges); the kernel as SANDBOX_UID without any. A notebook tries everything a student who wants
+# a better grade would: the forged observations are those of an honest run (every automatic point).
+
+FORGER = r"""
+import glob, json, os, signal
+import grader.harness
+FORGED = __FORGED__
+me = os.getpid()
+found = {"forged": {}, "planted": {}, "harness_dir": {}, "processes": {}, "fds": {}, "secrets": {}, "kills": {}}
+
+def attempt(section, key, action):
+    try:
+        action()
+        found[section][key] = "DONE"
+    except OSError as exc:
+        found[section][key] = exc.strerror
+
+def write(path, text=FORGED, mode="w"):
+    with open(path, mode) as handle:
+        handle.write(text)
+
+# 1. forged observations where the harness's output goes, and in every observations.json it can find
+targets = {"/result/observations.json", "/result/executed.ipynb", "/result/new.json", "/sandbox/out/observations.json",
+           "/sandbox/observations.json", "/sandbox/job.json"}
+for top in ("/sandbox", "/result", "/tmp", "/opt/grader", "/datasets", "/home", "/root", "/var"):
+    targets.update(glob.glob(top + "/**/observations.json", recursive=True))
+for path in sorted(targets):
+    attempt("forged", path, lambda: write(path))
+for folder in ("/sandbox/work", "/sandbox/home", "/sandbox/tmp", "/sandbox/kernel"):  # its own: allowed, never read
+    attempt("planted", folder, lambda: write(os.path.join(folder, "observations.json")))
+# 2. replace the harness's modules (the directory of grader.harness.__file__)
+harness = os.path.dirname(grader.harness.__file__)
+attempt("harness_dir", "new module", lambda: write(os.path.join(harness, "evil.py"), "raise SystemExit"))
+attempt("harness_dir", "append __main__", lambda: write(os.path.join(harness, "__main__.py"), "\nraise SystemExit", "a"))
+attempt("harness_dir", "unlink __main__", lambda: os.unlink(os.path.join(harness, "__main__.py")))
+attempt("harness_dir", "rename folder", lambda: os.rename(harness, harness + "-gone"))
+# 3. what the other processes are, and their descriptors, environment and memory through /proc
+others = sorted(int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) != me)
+for pid in others:
+    try:
+        status = dict(l.split(":\t", 1) for l in open(f"/proc/{pid}/status").read().splitlines() if ":\t" in l)
+        command = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode().strip()
+    except OSError:
+        continue
+    found["processes"][pid] = {"uid": status["Uid"].split()[0], "command": command}
+    attempt("secrets", f"{pid} environ", lambda: open(f"/proc/{pid}/environ", "rb").read())
+    attempt("secrets", f"{pid} mem", lambda: open(f"/proc/{pid}/mem", "rb").close())
+    try:
+        descriptors = os.listdir(f"/proc/{pid}/fd")
+    except OSError as exc:
+        found["fds"][f"{pid} list"] = exc.strerror
+        descriptors = [str(n) for n in range(64)]  # guess the usual ones anyway
+    for fd in descriptors:
+        attempt("fds", f"{pid}/{fd}", lambda: write(f"/proc/{pid}/fd/{fd}"))
+attempt("secrets", "job.json", lambda: open("/sandbox/job.json").read())
+attempt("secrets", "out/", lambda: os.listdir("/sandbox/out"))
+# 4. kill every process it can see (itself last, if asked to)
+for pid in others:
+    attempt("kills", str(pid), lambda: os.kill(pid, signal.SIGKILL))
+print("FORGER " + json.dumps(found), flush=True)
+if KILL_ALL:  # kill(-1) signals every process it may but itself: here, none; then itself
+    os.kill(-1, signal.SIGKILL)
+    os.kill(me, signal.SIGKILL)
+"""
+
+
+@pytest.fixture(scope="module")
+def forged_observations(docker_sandbox, toy, tmp_path_factory):
+    """What the harness writes for the honest submission: every automatic point if the host took it."""
+    from grader.pipeline import grade
+
+    folder = tmp_path_factory.mktemp("honest")
+    graded = grade(toy, make_notebook(folder / "honest.ipynb", TOY_GOOD), GradingRun(sandbox=docker_sandbox))
+    assert graded.result.status is Status.GRADED and graded.result.score == 12, graded.result.message
+    return graded.observations
+
+
+def forger_report(out: Path) -> dict:
+    [line] = [line for line in outputs(out).splitlines() if line.startswith("FORGER ")]
+    return json.loads(line.removeprefix("FORGER "))
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+def test_kernel_cannot_forge_results_kill_or_reach_the_harness(grade_docker, docker_sandbox, forged_observations,
+                                                               tmp_path):
+    """The notebook does none of the work: its honest grade is at most the `runs` point. It
+    forges, replaces modules, writes to every descriptor and kills every process but itself; all
+    of it fails on the trusted processes, the harness reports, and the grade is the honest one."""
+    mounted = docker_sandbox.package  # the copy of the grader package that the container mounts
+    package = _files(mounted)
+    cell = FORGER.replace("__FORGED__", repr(forged_observations)).replace("KILL_ALL", "False")
+    result = grade_docker([cell], out=tmp_path / "out", cell_timeout=20)
+    found = forger_report(tmp_path / "out")
+    why = json.dumps({**found, "fds": {k: v for k, v in found["fds"].items() if v != "Permission denied"}}, indent=1)[:8000]
+    assert result.status is Status.GRADED, result.message
+    assert result.score <= 1 and by_id(result)["hidden-accuracy"].status is not CheckStatus.PASSED, why
+    # who runs what: the trusted processes are root's and visible, the kernel alone is SANDBOX_UID
+    commands = [p["command"].split(" -- ")[0] for p in found["processes"].values()]
+    for trusted in ("/sbin/docker-init", "sh /opt/grader/grader/sandbox/images/entry.sh",
+                    "python -P -m grader.sandbox.supervise", "python -P -m grader.harness"):
+        assert len([c for c in commands if c.startswith(trusted)]) == 1, why
+    assert {p["uid"] for p in found["processes"].values()} == {"0"}, why  # all root's; no other kernel process
+    # nothing the kernel tried on them worked
+    assert not [k for k, v in found["forged"].items() if v == "DONE"], why
+    assert found["forged"]["/result/observations.json"] == "Permission denied", why
+    assert found["forged"]["/sandbox/out/observations.json"] == "Permission denied", why
+    assert set(found["planted"].values()) == {"DONE"}, why  # its own folders: written, and never read
+    assert set(found["harness_dir"].values()) <= {"Read-only file system", "Permission denied"}, why
+    assert set(found["kills"].values()) == {"Operation not permitted"}, why
+    assert not [k for k, v in found["fds"].items() if v == "DONE"], why
+    assert all(found["fds"][f"{pid} list"] == "Permission denied" for pid in found["processes"]), why
+    assert not [k for k, v in found["secrets"].items() if v == "DONE"], why
+    assert _files(mounted) == package
+
+
+def test_kernel_that_kills_everything_it_can_ends_crashed_never_forged(grade_docker, forged_observations, tmp_path):
+    """The same, then kill(-1, SIGKILL) and SIGKILL to itself: the kernel dies, alone; the harness
+    reports that, and no check that needs the kernel's work passes (the forged file had them all)."""
+    cell = FORGER.replace("__FORGED__", repr(forged_observations)).replace("KILL_ALL", "True")
+    result = grade_docker([TOY_GOOD[1], cell], out=tmp_path / "out", cell_timeout=20)
+    assert result.status is Status.CRASHED, result.message
+    assert "kernel died while running cell 2" in result.message
+    assert [c.id for c in result.checks if c.status is CheckStatus.PASSED] == [] and result.score <= 1
+
+
+def test_harness_that_dies_without_writing_gives_crashed_never_a_grade(grade_docker, monkeypatch, tmp_path):
+    """A harness killed before it writes (here the kernel's launch prefix kills it, after putting
+    forged observations in every folder the kernel may write) leaves /result empty: `crashed`."""
+    import grader.sandbox.docker as backend
+
+    forge = ("for d in work home tmp kernel; do echo '{\"schema\": 1, \"status\": \"completed\"}' "
+             "> /sandbox/$d/observations.json; done; kill -9 $PPID")
+    monkeypatch.setattr(backend, "kernel_command", lambda resources, gpus: ["/bin/sh", "-c", forge, "--"])
+    result = grade_docker(TOY_GOOD, out=tmp_path / "out")
+    assert result.status is Status.CRASHED, result.message
+    assert result.score == 0 and "sandbox exited with status" in result.message
 
 
 # --- GPUs, images, the CLI, a missing SDK ---------------------------------------------------------

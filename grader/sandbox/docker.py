@@ -1,13 +1,17 @@
 """The `docker` backend: every submission in its own hardened container, for instructors grading
 untrusted code. See docs/docker.md for what each limit does and how hostile notebooks end.
 
-The container has no network, a read-only root filesystem, no capabilities, no-new-privileges,
-an unprivileged user, and cgroup limits on memory (swap included), CPUs and processes, with
-rlimits on address space, open files and file size. Its only writable place is /sandbox, a size-limited tmpfs
-(so a notebook cannot fill the host's disk; it counts toward the memory limit). The job arrives
-as a tar on stdin rather than through a mount, so nothing the host sends (evaluation inputs
-above all) stays reachable beyond where the harness keeps it. The harness's two output files come
-back through files the host pre-creates in a bind-mounted folder the container cannot add to.
+The container has no network, a read-only root filesystem, no-new-privileges, and cgroup limits
+on memory (swap included), CPUs and processes, with rlimits on open files and file size. Two users
+share it: entry.sh, the supervisor and the harness (trusted) run as root with every capability
+dropped but the five HARNESS_CAPABILITIES; the kernel (untrusted) is started by the harness
+through grader.sandbox.launch (job.kernel_command), which sets its address-space limit and drops
+it to SANDBOX_USER with no capabilities, so it cannot signal, trace or write to the others. Its
+only writable places are its own folders in /sandbox, a size-limited tmpfs (so a notebook cannot
+fill the host's disk; it counts toward the memory limit). The job arrives as a tar on stdin rather
+than through a mount, so nothing the host sends (evaluation inputs above all) stays reachable
+beyond where the harness keeps it. The harness's two output files come back through files the host
+pre-creates in a bind-mounted folder only root in the container may open (0700, files 0600).
 Datasets' public files are mounted read-only; hidden splits never are. The Docker SDK is
 imported only when this backend is used, so the local backend never needs it.
 
@@ -44,6 +48,7 @@ from grader.errors import InfrastructureError, UsageError
 from grader.sandbox.base import Sandbox, SandboxRequest, SandboxResult, register
 from grader.sandbox.common import LOG_TAIL_BYTES, sandbox_environment
 from grader.sandbox.images import Recipe, build_command, ensure_image, find_image, image_cache
+from grader.sandbox.limits import limit_arguments
 from grader.sandbox.staging import stage
 from grader.sandbox.supervise import WALL_CLOCK_EXIT
 from grader.spec.assignment import Resources
@@ -55,7 +60,13 @@ DATASETS_DIR = PurePosixPath("/datasets")      # each dataset's public folder, r
 VENV_BIN = "/opt/venv/bin"                     # where the runtime images install Python packages
 OUTPUT_FILES = ("observations.json", "executed.ipynb")
 OUTPUT_ROOM = 256 * 1024**2                    # tmpfs for the harness's outputs (capped at 32 + 64 MiB)
-SANDBOX_USER = 65534                           # nobody:nogroup; never root, never a host login
+KERNEL_ROOM = 32 * 1024**2                     # tmpfs for the kernel's sockets and probe results (8 MiB each at most)
+SANDBOX_USER = 65534                           # the kernel's user, nobody:nogroup; never root, never a host login
+# What entry.sh, the supervisor and the harness keep of root's capabilities in the container: CHOWN
+# to give the kernel its folders, SETUID/SETGID for the launcher's switch to SANDBOX_USER, KILL to
+# stop the kernel's processes, DAC_OVERRIDE to reach the kernel's sockets and results in its folders
+# and the host's /result files. The kernel has none of them (it changes uid without keeping any).
+HARNESS_CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "KILL", "SETGID", "SETUID")
 LOG_MAX_SIZE = "1m"                            # the engine keeps at most this much container output
 GRACE_SECONDS = 15
 SETUP_FAILED_EXIT = 70                         # entry.sh could not unpack the job or set its limit
@@ -204,6 +215,7 @@ class DockerSandbox(Sandbox):
             staged = self.store.dataset(name, files)
             mounts.append(Mount(str(DATASETS_DIR / name), str(staged), type="bind", read_only=True))
         request.job.dataset_manifest = manifest
+        request.job.kernel_command = kernel_command(request.resources, gpus=bool(request.resources.gpus))
         stage(dataclasses.replace(request, datasets=[]), root)
         for destination, target in links.items():
             (root / destination).parent.mkdir(parents=True, exist_ok=True)
@@ -234,11 +246,12 @@ class DockerSandbox(Sandbox):
                                           hide_gpus=not requests, pathsep=":")
         try:
             return self.client.containers.create(
-                image, ["sh", str(entry), f"{request.wall_timeout:g}", _address_space(resources, gpus=bool(requests))],
-                user=f"{SANDBOX_USER}:{SANDBOX_USER}", working_dir=str(SANDBOX_ROOT), environment=environment,
+                image, ["sh", str(entry), f"{request.wall_timeout:g}", str(SANDBOX_USER), *request.job.kernel_writable],
+                user="0:0", working_dir=str(SANDBOX_ROOT), environment=environment,
                 stdin_open=True, init=True, hostname="sandbox",
                 labels={LABEL: request.job.assignment, OWNER_LABEL: str(owner)},
-                network_mode="none", read_only=True, cap_drop=["ALL"], security_opt=["no-new-privileges"],
+                network_mode="none", read_only=True, cap_drop=["ALL"], cap_add=list(HARNESS_CAPABILITIES),
+                security_opt=["no-new-privileges"],
                 ipc_mode="private", shm_size=SHM_BYTES,
                 mem_limit=resources.memory, memswap_limit=resources.memory,
                 nano_cpus=int(resources.cpus * 1e9), pids_limit=resources.processes,
@@ -262,39 +275,58 @@ def _refused(exc: Any, *, gpus: bool) -> InfrastructureError:
 
 
 def _ulimits(resources: Resources) -> list[Any]:
-    """Per-process limits the engine sets (the address space is entry.sh's: see _address_space)."""
+    """Per-process limits the engine sets, on every process of the container (the address space
+    is the kernel's alone: see kernel_command)."""
     from docker.types import Ulimit
 
     limits = {"nofile": resources.open_files, "fsize": resources.file_size, "core": 0}
     return [Ulimit(name=name, soft=value, hard=value) for name, value in limits.items()]
 
 
-def _address_space(resources: Resources, *, gpus: bool) -> str:
-    """The per-process address-space limit entry.sh sets, in KiB. As in the local sandbox it turns
-    an oversized allocation into a MemoryError in the cell that made it, instead of the
-    out-of-memory killer ending the kernel; the container's memory limit still bounds the total.
-    CUDA reserves far more address space than it uses, so with GPUs only the memory limit applies."""
-    return "unlimited" if gpus else str(resources.memory // 1024)
+def kernel_command(resources: Resources, *, gpus: bool) -> list[str]:
+    """The prefix the harness puts before the kernel's argv (job.kernel_command): the launcher,
+    run as root by the harness, sets the kernel's address-space limit, becomes SANDBOX_USER for
+    good and sets no-new-privileges before it execs the kernel. `-P`: it starts in the kernel's
+    working folder, which must never be on a root process's module path.
+
+    The address-space limit binds the kernel and what it starts, not the harness. As in the
+    local sandbox it turns an oversized allocation into a MemoryError in the cell that made it,
+    instead of the out-of-memory killer ending the kernel; the container's memory limit still
+    bounds the total. CUDA reserves far more address space than it uses, so with GPUs only the
+    memory limit applies."""
+    limits = {} if gpus else {"RLIMIT_AS": int(resources.memory)}
+    return [f"{VENV_BIN}/python", "-P", "-m", "grader.sandbox.launch", "--uid", str(SANDBOX_USER),
+            "--gid", str(SANDBOX_USER), *limit_arguments(limits), "--"]
 
 
 def _scratch(request: SandboxRequest) -> dict[str, str]:
-    """The writable tmpfs mounts: the sandbox root, `resources.disk` big, and two of their own for
-    what the harness still writes after the notebook ran (its outputs, and the evaluation inputs
-    it restores for the probes), so a notebook that fills its scratch still gets graded."""
-    owner = f"mode=0700,uid={SANDBOX_USER},gid={SANDBOX_USER}"
+    """The writable tmpfs mounts: the sandbox root, `resources.disk` big, and three of their own for
+    what is still written after the notebook ran (the harness's outputs, the evaluation inputs it
+    restores for the probes, and the kernel's folder, where the probes write their results), so a
+    notebook that fills its scratch still gets graded. All are root's when entry.sh unpacks the job
+    (it needs no capability to set their times); the sandbox root and eval/ stay root's and readable
+    by the kernel, the outputs root's alone, and entry.sh gives the kernel's folder to SANDBOX_USER
+    with its other folders inside the root."""
     eval_bytes = sum(len(request.files.get(path, b"")) for path in request.job.eval_inputs)
-    return {str(SANDBOX_ROOT): f"size={request.resources.disk},{owner}",
-            str(SANDBOX_ROOT / request.job.outdir): f"size={OUTPUT_ROOM},{owner}",
-            str(SANDBOX_ROOT / "eval"): f"size={eval_bytes + 1024**2},{owner}"}
+    return {str(SANDBOX_ROOT): f"size={request.resources.disk},mode=0755,uid=0,gid=0",
+            str(SANDBOX_ROOT / request.job.outdir): f"size={OUTPUT_ROOM},mode=0700,uid=0,gid=0",
+            str(SANDBOX_ROOT / "eval"): f"size={eval_bytes + 1024**2},mode=0755,uid=0,gid=0",
+            str(SANDBOX_ROOT / request.job.kernel_dir): f"size={KERNEL_ROOM},mode=0755,uid=0,gid=0"}
 
 
 def _result_files(folder: Path) -> Path:
-    """A folder the container cannot add to, holding the output files it may overwrite."""
-    folder.mkdir()
+    """The folder mounted at /result: the output files, pre-created empty, that entry.sh (root in
+    the container, DAC_OVERRIDE) overwrites once the notebook's processes are gone. Folder 0700,
+    files 0600, this user's: the kernel (SANDBOX_USER, no capabilities) can neither read, write
+    nor add to them. A grader running as SANDBOX_USER itself would own them: refused."""
+    if os.name == "posix" and os.geteuid() == SANDBOX_USER:
+        raise InfrastructureError(f"the docker sandbox's kernel runs as uid {SANDBOX_USER}, which this grader runs "
+                                  "as too: it could write the results; run the grader as another user")
+    folder.mkdir(mode=0o700)
     for name in OUTPUT_FILES:
-        (folder / name).touch()
-        os.chmod(folder / name, 0o666)
-    os.chmod(folder, 0o755)
+        (folder / name).touch(mode=0o600)
+        os.chmod(folder / name, 0o600)
+    os.chmod(folder, 0o700)
     return folder
 
 
