@@ -54,7 +54,7 @@ class NamespaceSandbox(ProcessSandbox):
         uid = KERNEL_UID_BASE + random.randrange(KERNEL_UID_SPAN) if as_root else None
         writable = [root / name for name in request.job.kernel_writable]
         readonly = [root / "eval"]
-        launch = [sys.executable, "-m", "grader.sandbox.launch", *limit_arguments(limits)]
+        launch = [sys.executable, "-P", "-m", "grader.sandbox.launch", *limit_arguments(limits)]
         if uid is not None:  # bwrap runs privileged: no --disable-userns, so the launcher's filter
             launch += ["--uid", str(uid), "--gid", str(uid), "--no-user-namespaces"]
         prefix = [*bwrap_arguments(self.bwrap, readonly=[*python_paths(), *readonly], writable=writable,

@@ -69,8 +69,9 @@ class ProcessSandbox(Sandbox):
             job_file = stage(request, root)
             if confinement.kernel_uid is not None:
                 hand_over(root, request.job.kernel_writable, confinement.kernel_uid)
-            command = [sys.executable, "-m", "grader.sandbox.supervise", str(request.wall_timeout), HOLD, "--",
-                       sys.executable, "-m", "grader.harness", str(job_file), HOLD]
+            # -P: nothing is imported from the working folder, which the kernel can write
+            command = [sys.executable, "-P", "-m", "grader.sandbox.supervise", str(request.wall_timeout), HOLD, "--",
+                       sys.executable, "-P", "-m", "grader.harness", str(job_file), HOLD]
             process, tail, reader = _launch(command, cwd=root, env=_environment(root, request, self.name))
         except BaseException:
             remove_tree(root)

@@ -25,5 +25,5 @@ class UnisolatedSandbox(ProcessSandbox):
         notes = [UNISOLATED_NOTE]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             notes.append("running as root: the process limit (RLIMIT_NPROC) is not enforced")
-        prefix = [sys.executable, "-m", "grader.sandbox.launch", *limit_arguments(limits), "--"]
+        prefix = [sys.executable, "-P", "-m", "grader.sandbox.launch", *limit_arguments(limits), "--"]
         return KernelConfinement(prefix=prefix, notes=notes)
