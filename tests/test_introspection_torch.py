@@ -367,13 +367,13 @@ def test_gradcheck_accepts_a_correct_backward_and_rejects_a_wrong_one(monkeypatc
     good = check_gradients(Square, input_shapes=[[3, 2]], init_args=[], init_kwargs={})
     bad = check_gradients(WrongSquare, input_shapes=[[3, 2]], init_args=[], init_kwargs={})
     layer = check_gradients(nn.Linear, input_shapes=[[2, 3]], init_args=[3, 4], init_kwargs={})
-    assert good["passed"] and good["target"] == "autograd.Function" and good["tamper"]["replaced"] == []
-    assert not bad["passed"] and "Jacobian mismatch" in bad["reason"]
-    assert layer["passed"] and layer["target"] == "module class"
+    assert good.passed and good.target == "autograd.Function" and good.tamper["replaced"] == []
+    assert not bad.passed and "Jacobian mismatch" in bad.reason
+    assert layer.passed and layer.target == "module class"
     monkeypatch.setattr(torch.autograd, "gradcheck", lambda *args, **kwargs: True)
     cheated = check_gradients(WrongSquare, input_shapes=[[3, 2]], init_args=[], init_kwargs={})
-    assert not cheated["passed"]  # the saved original still runs
-    assert cheated["tamper"]["replaced"] == ["torch.autograd.gradcheck"]
+    assert not cheated.passed  # the saved original still runs
+    assert cheated.tamper["replaced"] == ["torch.autograd.gradcheck"]
 
 
 # ---- through a real kernel ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from architecture_support import grade_cells
+from grader.contract import TransformsRequest
 from grader.errors import SpecError
 from grader.probe.transforms import read_pipeline
 from grader.results import CheckStatus
@@ -19,7 +20,9 @@ V = pytest.importorskip("torchvision.transforms.v2")
 
 
 def read(value) -> dict:
-    return json.loads(json.dumps(read_pipeline({"name": "x"}, {"x": value}), allow_nan=False))
+    """What the kernel writes for the pipeline `value` (strict JSON)."""
+    return json.loads(json.dumps(read_pipeline(TransformsRequest(id="t", name="x"), {"x": value}).to_json(),
+                                 allow_nan=False))
 
 
 def names(info: dict, *, active: bool = True) -> list[str]:
@@ -60,9 +63,10 @@ def test_a_dataset_is_read_through_its_transform_and_anything_else_is_no_pipelin
     dataset = torchvision.datasets.FakeData(size=2, transform=T.Compose([T.ToTensor()]))
     info = read(dataset)
     assert info["via"] == "x.transform" and names(info) == ["Compose", "ToTensor"]
-    assert read("flip and blur") == {"type": "builtins.str", "pipeline": False, "via": None}
+    assert read("flip and blur") == {"ok": True, "type": "builtins.str", "pipeline": False, "steps": [],
+                                     "truncated": False}
     with pytest.raises(NameError, match="'x' is not defined"):
-        read_pipeline({"name": "x"}, {})
+        read_pipeline(TransformsRequest(id="t", name="x"), {})
 
 
 def check(check_id: str, **params) -> dict:

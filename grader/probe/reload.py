@@ -6,30 +6,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from grader.contract import ReloadRequest, ReloadResult
 from grader.probe.names import lookup
 
 PROBE_IMAGES = 16
 
 
-def check_reload(request: dict, namespace: dict) -> dict:
+def check_reload(request: ReloadRequest, namespace: dict) -> ReloadResult:
     import numpy as np
     import torch
 
-    reloaded, original = lookup(namespace, request["model"]), lookup(namespace, request["original"])
-    for name, value in ((request["model"], reloaded), (request["original"], original)):
+    reloaded, original = lookup(namespace, request.model), lookup(namespace, request.original)
+    for name, value in ((request.model, reloaded), (request.original, original)):
         if not isinstance(value, torch.nn.Module):
             raise TypeError(f"'{name}' is a {type(value).__name__}, not a torch.nn.Module")
-    saved = torch.load(request["path"], map_location="cpu", weights_only=False)
+    saved = torch.load(request.path, map_location="cpu", weights_only=False)
     state = saved.state_dict() if isinstance(saved, torch.nn.Module) else saved
     if not isinstance(state, dict):
-        raise TypeError(f"{request['path']} holds a {type(saved).__name__}, neither a model nor a state_dict")
-    predict = lookup(namespace, request["callable"])
-    inputs = np.load(request["inputs"], allow_pickle=False)[:PROBE_IMAGES]
-    return {"distinct": reloaded is not original,
-            "reloaded_differs": _differences(reloaded.state_dict(), state),
-            "original_differs": _differences(original.state_dict(), state),
-            "uses_reloaded": _moves(predict, inputs, reloaded),
-            "uses_original": _moves(predict, inputs, original)}
+        raise TypeError(f"{request.path} holds a {type(saved).__name__}, neither a model nor a state_dict")
+    predict = lookup(namespace, request.callable)
+    inputs = np.load(request.inputs, allow_pickle=False)[:PROBE_IMAGES]
+    return ReloadResult(ok=True, distinct=reloaded is not original,
+                        reloaded_differs=_differences(reloaded.state_dict(), state),
+                        original_differs=_differences(original.state_dict(), state),
+                        uses_reloaded=_moves(predict, inputs, reloaded),
+                        uses_original=_moves(predict, inputs, original))
 
 
 def _differences(state: dict, saved: dict) -> list[str]:

@@ -1,6 +1,6 @@
-"""Probe operations run inside the kernel after the notebook: each reads the student's namespace
-and writes one JSON result file. The harness runs every request as its own cell so one hanging
-or crashing probe costs only itself.
+"""Probe operations run inside the kernel after the notebook: each takes its typed request
+(grader.contract), reads the student's namespace and writes one JSON result file. The harness runs
+every request as its own cell so one hanging or crashing probe costs only itself.
 """
 
 from __future__ import annotations
@@ -10,6 +10,11 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
+from grader.contract import (ArtifactRequest, ArtifactResult, CallRequest, CallResult, DescribeRequest, DescribeResult,
+                             EnvironmentRequest, EnvironmentResult, GradcheckRequest, GradcheckResult, ModelRequest,
+                             ModelResult, PredictRequest, PredictResult, ProbeRequest, ProbeResult, ReloadRequest,
+                             ReloadResult, SampleRequest, SampleResult, TableRequest, TableResult, TransformsRequest,
+                             TransformsResult, request_from_json, to_json)
 from grader.probe.jsonvalues import as_numpy, decode, encode
 from grader.probe.names import lookup
 
@@ -17,15 +22,20 @@ _json_dumps = json.dumps  # kept before student code runs: the notebook may repl
 _replace = os.replace
 
 
-def run_request(request: dict, namespace: dict, result_path: str) -> None:
-    """Run one probe request against namespace and write {"ok": ..., ...} to result_path."""
+def run_request(data: dict[str, Any], namespace: dict, result_path: str) -> None:
+    """Run one probe request (its JSON, grader.contract) against namespace and write its result,
+    {"ok": ..., ...}, to result_path."""
     try:
-        result = {"ok": True, **OPERATIONS[request["op"]](request, namespace)}
+        request = request_from_json(data)
+        result = OPERATIONS[type(request)](request, namespace)
+        if not isinstance(result, request.Result):
+            raise TypeError(f"the {request.op} probe returned a {type(result).__name__}")
+        payload = result.to_json(encode=encode)  # in here: a student's object may fail to encode
     except BaseException as exc:  # student code may raise SystemExit, KeyboardInterrupt, anything
-        result = {"ok": False, "error": _error_text(exc)}
+        payload = ProbeResult.failed(_error_text(exc)).to_json()
     tmp = result_path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(_json_dumps(result, allow_nan=False))
+        handle.write(_json_dumps(payload, allow_nan=False))
     _replace(tmp, result_path)
 
 
@@ -37,19 +47,19 @@ def _error_text(exc: BaseException) -> str:
     return text[:2000]
 
 
-def call(request: dict, namespace: dict) -> dict:
-    function = lookup(namespace, request["name"])
+def call(request: CallRequest, namespace: dict) -> CallResult:
+    function = lookup(namespace, request.name)
     if not callable(function):
-        raise TypeError(f"'{request['name']}' is a {type(function).__name__}, not a function")
-    args = [decode(arg) for arg in request.get("args", [])]
-    kwargs = {key: decode(value) for key, value in request.get("kwargs", {}).items()}
-    return {"value": encode(function(*args, **kwargs))}
+        raise TypeError(f"'{request.name}' is a {type(function).__name__}, not a function")
+    args = [decode(arg) for arg in request.args]
+    kwargs = {key: decode(value) for key, value in request.kwargs.items()}
+    return CallResult(ok=True, value=function(*args, **kwargs))
 
 
-def describe(request: dict, namespace: dict) -> dict:
-    name = request["name"]
+def describe(request: DescribeRequest, namespace: dict) -> DescribeResult:
+    name = request.name
     if name not in namespace:
-        return {"exists": False}
+        return DescribeResult(ok=True, exists=False)
     value = namespace[name]
     kind = type(value)
     info: dict[str, Any] = {
@@ -71,27 +81,27 @@ def describe(request: dict, namespace: dict) -> dict:
     if array is not None:
         info.update(shape=list(array.shape), dtype=str(array.dtype))
         if array.size and array.dtype.kind in "biuf":
-            info.update(min=encode(float(array.min())), max=encode(float(array.max())))
+            info.update(min=float(array.min()), max=float(array.max()))
         if array.size <= 10_000:
-            info["value"] = encode(array)
+            info["value"] = array
     elif isinstance(value, (bool, int, float, str)) or value is None:
-        info["value"] = encode(value)
+        info["value"] = value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            info.update(min=encode(float(value)), max=encode(float(value)))
+            info.update(min=float(value), max=float(value))
     elif hasattr(value, "__len__"):
         try:
             info["length"] = len(value)
         except Exception:
             pass
-    return info
+    return DescribeResult(ok=True, **info)
 
 
-def predict(request: dict, namespace: dict) -> dict:
+def predict(request: PredictRequest, namespace: dict) -> PredictResult:
     import numpy as np
 
-    function = lookup(namespace, request["callable"])
-    inputs = np.load(request["inputs"], allow_pickle=False)
-    return {"value": encode(_numbers(function(inputs), "predictions"))}
+    function = lookup(namespace, request.callable)
+    inputs = np.load(request.inputs, allow_pickle=False)
+    return PredictResult(ok=True, value=_numbers(function(inputs), "predictions"))
 
 
 def _numbers(outputs: Any, what: str):
@@ -106,38 +116,36 @@ def _numbers(outputs: Any, what: str):
     return array
 
 
-def sample(request: dict, namespace: dict) -> dict:
+def sample(request: SampleRequest, namespace: dict) -> SampleResult:
     """Draw `n` samples from a generator callable under fixed seeds (so a grade is repeatable),
     as float32: half of float64's size leaves the kernel, and images need no more precision."""
     import sys
 
     import numpy as np
 
-    function = lookup(namespace, request["callable"])
+    function = lookup(namespace, request.callable)
     seed = 0  # the same samples on every run
     np.random.seed(seed)
     if "torch" in sys.modules:
         sys.modules["torch"].manual_seed(seed)
     if "tensorflow" in sys.modules:
         sys.modules["tensorflow"].random.set_seed(seed)
-    outputs = function(request["n"], **{key: decode(value) for key, value in request.get("kwargs", {}).items()})
-    return {"value": encode(_numbers(outputs, "samples").astype(np.float32))}
+    outputs = function(request.n, **{key: decode(value) for key, value in request.kwargs.items()})
+    return SampleResult(ok=True, value=_numbers(outputs, "samples").astype(np.float32))
 
 
-def artifact(request: dict, namespace: dict) -> dict:
-    path = Path(request["path"])
+def artifact(request: ArtifactRequest, namespace: dict) -> ArtifactResult:
+    path = Path(request.path)
     if path.is_absolute() or ".." in path.parts:
         raise ValueError("artifact paths are relative to the notebook's folder")
     if not path.is_file():
-        return {"exists": False}
-    info: dict[str, Any] = {"exists": True, "size": path.stat().st_size}
-    loader = LOADERS[request.get("loader", "exists")]
+        return ArtifactResult(ok=True, exists=False)
+    size = path.stat().st_size
+    loader = LOADERS[request.loader]
     try:
-        info["summary"] = loader(path)
-        info["loads"] = True
+        return ArtifactResult(ok=True, exists=True, size=size, summary=loader(path), loads=True)
     except Exception as exc:
-        info.update(loads=False, error=_error_text(exc))
-    return info
+        return ArtifactResult(ok=True, exists=True, size=size, loads=False, error=_error_text(exc))
 
 
 def _load_numpy(path: Path) -> str:
@@ -177,12 +185,12 @@ LOADERS: dict[str, Callable[[Path], str]] = {
     "text": _load_text,
 }
 
-def environment(request: dict, namespace: dict) -> dict:
+def environment(request: EnvironmentRequest, namespace: dict) -> EnvironmentResult:
     """Versions and device of what the notebook actually imported (nothing is imported here)."""
     import platform
     import sys
 
-    info: dict[str, Any] = {"python": platform.python_version(), "device": "cpu"}
+    info: dict[str, str] = {"python": platform.python_version(), "device": "cpu"}
     torch = sys.modules.get("torch")
     if torch is not None:
         info["torch"] = str(torch.__version__)
@@ -197,62 +205,65 @@ def environment(request: dict, namespace: dict) -> dict:
     keras = sys.modules.get("keras")
     if keras is not None:
         info["keras"] = str(keras.__version__)
-    return info
+    return EnvironmentResult(ok=True, **info)
 
 
-def model(request: dict, namespace: dict) -> dict:
+def model(request: ModelRequest, namespace: dict) -> ModelResult:
     """The description of a model in the notebook, or of a fresh one built from the student's
     class with the rubric's arguments (e.g. other hidden widths)."""
     from grader.probe.introspect import build_model, describe_model
 
-    if "build" in request:
-        spec = request["build"]
-        target = build_model(lookup(namespace, spec["class"]), [decode(a) for a in spec.get("args", [])],
-                             {k: decode(v) for k, v in spec.get("kwargs", {}).items()})
+    if request.build is not None:
+        spec = request.build
+        target = build_model(lookup(namespace, spec.class_name), [decode(a) for a in spec.args],
+                             {k: decode(v) for k, v in spec.kwargs.items()})
         setup_from = None
+    elif request.name is not None:
+        target, setup_from = lookup(namespace, request.name), namespace
     else:
-        target, setup_from = lookup(namespace, request["name"]), namespace
-    return {"description": describe_model(target, namespace=setup_from, inputs=request.get("input_specs"),
-                                          mode=request.get("mode", "train"), batch=request.get("batch"))}
+        raise ValueError("a model probe names a model or a class to build")
+    inputs = [to_json(spec) for spec in request.input_specs] if request.input_specs is not None else None
+    return ModelResult(ok=True, description=describe_model(target, namespace=setup_from, inputs=inputs,
+                                                           mode=request.mode, batch=request.batch))
 
 
-def gradcheck(request: dict, namespace: dict) -> dict:
+def gradcheck(request: GradcheckRequest, namespace: dict) -> GradcheckResult:
     from grader.probe.introspect.gradcheck import check_gradients
 
-    return check_gradients(lookup(namespace, request["name"]), input_shapes=request["input_shapes"],
-                           init_args=[decode(a) for a in request.get("init_args", [])],
-                           init_kwargs={k: decode(v) for k, v in request.get("init_kwargs", {}).items()},
-                           eps=request.get("eps", 1e-6), atol=request.get("atol", 1e-4))
+    return check_gradients(lookup(namespace, request.name), input_shapes=request.input_shapes,
+                           init_args=[decode(a) for a in request.init_args],
+                           init_kwargs={k: decode(v) for k, v in request.init_kwargs.items()},
+                           eps=request.eps, atol=request.atol)
 
 
-def table(request: dict, namespace: dict) -> dict:
+def table(request: TableRequest, namespace: dict) -> TableResult:
     from grader.probe.table import read_table
 
     return read_table(request, namespace)
 
 
-def reload(request: dict, namespace: dict) -> dict:
+def reload(request: ReloadRequest, namespace: dict) -> ReloadResult:
     from grader.probe.reload import check_reload
 
     return check_reload(request, namespace)
 
 
-def transforms(request: dict, namespace: dict) -> dict:
+def transforms(request: TransformsRequest, namespace: dict) -> TransformsResult:
     from grader.probe.transforms import read_pipeline
 
     return read_pipeline(request, namespace)
 
 
-OPERATIONS: dict[str, Callable[[dict, dict], dict]] = {
-    "table": table,
-    "transforms": transforms,
-    "reload": reload,
-    "environment": environment,
-    "model": model,
-    "gradcheck": gradcheck,
-    "call": call,
-    "describe": describe,
-    "predict": predict,
-    "sample": sample,
-    "artifact": artifact,
+OPERATIONS: dict[type[ProbeRequest], Callable[[Any, dict], ProbeResult]] = {
+    TableRequest: table,
+    TransformsRequest: transforms,
+    ReloadRequest: reload,
+    EnvironmentRequest: environment,
+    ModelRequest: model,
+    GradcheckRequest: gradcheck,
+    CallRequest: call,
+    DescribeRequest: describe,
+    PredictRequest: predict,
+    SampleRequest: sample,
+    ArtifactRequest: artifact,
 }

@@ -8,36 +8,39 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from grader.probe.jsonvalues import as_numpy, encode
+from grader.contract import BestRow, CountColumns, ParameterCount, Reevaluation, TableRequest, TableResult
+from grader.probe.jsonvalues import as_numpy
 
 MAX_COLUMNS = 200
 MAX_VALUES = 200      # distinct values sent back per requested column
 MAX_VALUE_CHARS = 100
 
 
-def read_table(request: dict, namespace: dict) -> dict:
-    name = request["name"]
+def read_table(request: TableRequest, namespace: dict) -> TableResult:
+    name = request.name
     if name not in namespace:
         raise NameError(f"name '{name}' is not defined in the notebook")
     value = namespace[name]
     kind = type(value)
-    info: dict[str, Any] = {"type": f"{kind.__module__}.{kind.__qualname__}", "table": False}
+    found = f"{kind.__module__}.{kind.__qualname__}"
     pandas = sys.modules.get("pandas")
     if pandas is None or not isinstance(value, pandas.DataFrame):
-        return info
+        return TableResult(ok=True, type=found, table=False)
     columns = list(value.columns)[:MAX_COLUMNS]
-    info.update(table=True, rows=int(len(value)), columns=[str(c) for c in columns],
-                distinct={str(c): int(value[c].astype(str).nunique()) for c in columns})
-    if "values" in request:
-        info["values"] = {column: _distinct(value[column]) for column in request["values"] if column in value.columns}
-    if "parameter_counts" in request:
-        info["parameter_counts"] = _parameter_counts(value, request["parameter_counts"], namespace)
-    if "reevaluate" in request:
+    info: dict[str, Any] = {}
+    if request.values is not None:
+        info["values"] = {column: _distinct(value[column]) for column in request.values if column in value.columns}
+    if request.parameter_counts is not None:
+        info["parameter_counts"] = _parameter_counts(value, request.parameter_counts, namespace)
+    if request.reevaluate is not None:
         try:
-            info["reevaluation"] = _reevaluate(value, request["reevaluate"], request["inputs"], namespace)
+            if request.inputs is None:
+                raise ValueError("no evaluation inputs to re-evaluate the best row on")
+            info["reevaluation"] = _reevaluate(value, request.reevaluate, request.inputs, namespace)
         except Exception as exc:  # the student's table, dict or model: the message goes to the student
-            info["reevaluation"] = {"problem": f"{type(exc).__name__}: {exc}"[:500]}
-    return info
+            info["reevaluation"] = Reevaluation(problem=f"{type(exc).__name__}: {exc}"[:500])
+    return TableResult(ok=True, type=found, table=True, rows=int(len(value)), columns=[str(c) for c in columns],
+                       distinct={str(c): int(value[c].astype(str).nunique()) for c in columns}, **info)
 
 
 def _distinct(column: Any) -> list[str]:
@@ -45,27 +48,27 @@ def _distinct(column: Any) -> list[str]:
     return sorted({str(item)[:MAX_VALUE_CHARS] for item in column})[:MAX_VALUES]
 
 
-def _reevaluate(table: Any, spec: dict, inputs: str, namespace: dict) -> dict:
+def _reevaluate(table: Any, spec: BestRow, inputs: str, namespace: dict) -> Reevaluation:
     """The row with the best reported metric, and its model's predictions on the evaluation inputs."""
     import numpy as np
 
-    for column in (spec["key"], spec["column"]):
+    for column in (spec.key, spec.column):
         if column not in table.columns:
             raise KeyError(f"the table has no column '{column}'")
-    reported = np.asarray(table[spec["column"]].astype(float))
+    reported = np.asarray(table[spec.column].astype(float))
     if not len(reported) or np.isnan(reported).all():
-        raise ValueError(f"column '{spec['column']}' has no numbers")
-    row = int(np.nanargmin(reported) if spec["pick"] == "min" else np.nanargmax(reported))
-    key = table[spec["key"]].iloc[row]
-    models = namespace.get(spec["models"])
+        raise ValueError(f"column '{spec.column}' has no numbers")
+    row = int(np.nanargmin(reported) if spec.pick == "min" else np.nanargmax(reported))
+    key = table[spec.key].iloc[row]
+    models = namespace.get(spec.models)
     if models is None:
-        raise NameError(f"name '{spec['models']}' is not defined in the notebook")
+        raise NameError(f"name '{spec.models}' is not defined in the notebook")
     try:
         model = models[key]
     except (KeyError, IndexError, TypeError):
-        raise KeyError(f"{spec['models']}[{key!r}] does not exist") from None
+        raise KeyError(f"{spec.models}[{key!r}] does not exist") from None
     predictions = _predict(model, np.load(inputs, allow_pickle=False))
-    return {"key": str(key)[:200], "reported": float(reported[row]), "predictions": encode(predictions)}
+    return Reevaluation(key=str(key)[:200], reported=float(reported[row]), predictions=predictions)
 
 
 def _predict(model: Any, inputs: Any) -> Any:
@@ -88,29 +91,29 @@ def _predict(model: Any, inputs: Any) -> Any:
     return array
 
 
-def _parameter_counts(table: Any, spec: dict, namespace: dict) -> list[dict]:
+def _parameter_counts(table: Any, spec: CountColumns, namespace: dict) -> list[ParameterCount]:
     """One entry per row: the model it names, the count it states and the count the model has."""
-    if spec["model_column"] not in table.columns or spec["count_column"] not in table.columns:
+    if spec.model_column not in table.columns or spec.count_column not in table.columns:
         return []
     entries = []
-    for model_name, stated in zip(table[spec["model_column"]], table[spec["count_column"]]):
-        entry: dict[str, Any] = {"model": str(model_name)}
+    for model_name, stated_text in zip(table[spec.model_column], table[spec.count_column]):
+        name = str(model_name)
         try:
-            entry["stated"] = float(stated)
+            stated = float(stated_text)
         except (TypeError, ValueError):
-            entry["problem"] = f"states {str(stated)[:50]!r}, not a number"
-            entries.append(entry)
+            entries.append(ParameterCount(model=name, problem=f"states {str(stated_text)[:50]!r}, not a number"))
             continue
-        model = namespace.get(str(model_name))
+        model = namespace.get(name)
         if model is None:
-            entry["problem"] = f"no variable named '{model_name}' in the notebook"
+            entries.append(ParameterCount(model=name, stated=stated,
+                                          problem=f"no variable named '{model_name}' in the notebook"))
+            continue
+        counted = _count(model)
+        if counted is None:
+            entries.append(ParameterCount(model=name, stated=stated, problem=f"'{model_name}' is a "
+                                          f"{type(model).__name__}, not a model whose parameters can be counted"))
         else:
-            counted = _count(model)
-            if counted is None:
-                entry["problem"] = f"'{model_name}' is a {type(model).__name__}, not a model whose parameters can be counted"
-            else:
-                entry["counted"] = counted
-        entries.append(entry)
+            entries.append(ParameterCount(model=name, stated=stated, counted=counted))
     return entries
 
 

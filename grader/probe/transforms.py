@@ -9,6 +9,8 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+from grader.contract import PipelineStep, TransformsRequest, TransformsResult
+
 MAX_STEPS = 200
 MAX_SETTINGS = 20
 LIBRARIES = ("albumentations", "torchvision")
@@ -18,19 +20,19 @@ IGNORED = {"p", "transforms", "transforms_ps", "training", "params", "processors
            "check_each_transform", "is_check_args", "is_check_shapes", "strict", "main_compose"}
 
 
-def read_pipeline(request: dict, namespace: dict) -> dict:
-    name = request["name"]
+def read_pipeline(request: TransformsRequest, namespace: dict) -> TransformsResult:
+    name = request.name
     if name not in namespace:
         raise NameError(f"name '{name}' is not defined in the notebook")
     value, via = namespace[name], None
     if not _is_pipeline(value) and _is_pipeline(getattr(value, "transform", None)):
         value, via = value.transform, f"{name}.transform"  # a dataset: the pipeline it applies
-    info: dict[str, Any] = {"type": _qualified(value), "pipeline": _is_pipeline(value), "via": via}
-    if info["pipeline"]:
-        steps: list[dict] = []
-        _walk(value, 0, True, None, steps)
-        info.update(steps=steps[:MAX_STEPS], truncated=len(steps) > MAX_STEPS)
-    return info
+    if not _is_pipeline(value):
+        return TransformsResult(ok=True, type=_qualified(value), pipeline=False, via=via)
+    steps: list[PipelineStep] = []
+    _walk(value, 0, True, None, steps)
+    return TransformsResult(ok=True, type=_qualified(value), pipeline=True, via=via, steps=steps[:MAX_STEPS],
+                            truncated=len(steps) > MAX_STEPS)
 
 
 def _is_pipeline(value: Any) -> bool:
@@ -42,7 +44,7 @@ def _is_pipeline(value: Any) -> bool:
     return library in LIBRARIES or isinstance(getattr(value, "transforms", None), (list, tuple))
 
 
-def _walk(step: Any, depth: int, active: bool, weight: float | None, steps: list[dict]) -> None:
+def _walk(step: Any, depth: int, active: bool, weight: float | None, steps: list[PipelineStep]) -> None:
     """Append step and its children in order; a step is active when it and every container
     around it can fire (p > 0, and a nonzero weight inside RandomChoice)."""
     if len(steps) > MAX_STEPS:
@@ -50,8 +52,8 @@ def _walk(step: Any, depth: int, active: bool, weight: float | None, steps: list
     p = _number(getattr(step, "p", None))
     probability = weight if p is None else p
     active = active and (probability is None or probability > 0)
-    steps.append({"name": type(step).__name__, "library": type(step).__module__.split(".")[0], "depth": depth,
-                  "p": probability, "active": active, "settings": _settings(step)})
+    steps.append(PipelineStep(name=type(step).__name__, library=type(step).__module__.split(".")[0], depth=depth,
+                              p=probability, active=active, settings=_settings(step)))
     children = getattr(step, "transforms", None)
     if not isinstance(children, (list, tuple)):
         return

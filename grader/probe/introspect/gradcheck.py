@@ -7,13 +7,14 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from grader.contract import GradcheckResult
 from grader.probe.introspect import tamper
 
 RELIED_ON = ("torch.autograd.gradcheck", "torch.autograd.grad")
 
 
 def check_gradients(target: Any, *, input_shapes: list[list[int]], init_args: list, init_kwargs: dict,
-                    eps: float = 1e-6, atol: float = 1e-4) -> dict:
+                    eps: float = 1e-6, atol: float = 1e-4) -> GradcheckResult:
     import torch
 
     function, what = _as_function(torch, target, init_args, init_kwargs)
@@ -25,7 +26,7 @@ def check_gradients(target: Any, *, input_shapes: list[list[int]], init_args: li
         reason = None
     except Exception as exc:  # gradcheck's own verdict, or the student's code failing
         passed, reason = False, f"{type(exc).__name__}: {exc}"[:800]
-    return {"passed": passed, "target": what, "reason": reason, "tamper": tamper.report("torch", RELIED_ON)}
+    return GradcheckResult(ok=True, passed=passed, target=what, reason=reason, tamper=tamper.report("torch", RELIED_ON))
 
 
 def _as_function(torch: Any, target: Any, init_args: list, init_kwargs: dict) -> tuple[Any, str]:
