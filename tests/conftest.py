@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 from pathlib import Path
 
 import nbformat
@@ -42,6 +44,17 @@ def make_notebook(path: Path, cells: list, *, metadata: dict | None = None) -> P
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def import_keras():
+    """keras for a test module's fixture (the module is skipped without it). Test modules import
+    frameworks in fixtures, never at import, so that collecting the suite costs no framework import.
+    PyPI torch's Triton segfaults when it is imported after TensorFlow (torchvision.ops imports
+    it), and tests run in any order (or several to a worker), so Triton is loaded first."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with contextlib.suppress(ImportError):
+        import triton  # noqa: F401
+    return pytest.importorskip("keras")
 
 
 @pytest.fixture(scope="session", autouse=True)

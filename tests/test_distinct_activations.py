@@ -9,8 +9,16 @@ from pydantic import ValidationError
 from architecture_support import describe
 from grader.checks.architecture import ArchitectureParams, group_verdicts
 
-torch = pytest.importorskip("torch")
-nn = torch.nn
+# torch is imported when this module's first test runs (`torch_modules`), not when pytest collects
+# the file: collection, on every run whatever it selects, must not pay for importing torch.
+torch = nn = None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def torch_modules() -> None:
+    global torch, nn
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
 
 
 def cnn(activation: type, *, functional_relu: bool = False) -> nn.Module:

@@ -4,25 +4,25 @@ notebook through a real kernel."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-
 import numpy as np
 import pytest
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-# PyPI torch's Triton segfaults when it is imported after TensorFlow (torchvision.ops imports it),
-# so in a session that runs these tests before the PyTorch zoo it must be loaded first.
-with contextlib.suppress(ImportError):
-    import triton  # noqa: F401
-keras = pytest.importorskip("keras")
-layers = keras.layers
+from architecture_support import describe, grade_cells, holds, judge, kinds
+from conftest import import_keras
+from grader.probe.introspect import tamper
+from grader.results import CheckStatus
 
-from architecture_support import describe, grade_cells, holds, judge, kinds  # noqa: E402
-from grader.probe.introspect import tamper  # noqa: E402
-from grader.results import CheckStatus  # noqa: E402
+# keras is imported when this module's first test runs (`keras_modules`), not when pytest collects
+# the file: collection, on every run whatever it selects, must not pay for importing TensorFlow.
+keras = layers = None
 
-tamper.guard_frameworks()  # what the preamble does before student code
+
+@pytest.fixture(scope="module", autouse=True)
+def keras_modules() -> None:
+    global keras, layers
+    keras = import_keras()
+    layers = keras.layers
+    tamper.guard_frameworks()  # what the preamble does before student code
 
 
 def rnn_lab(architecture: int):

@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from architecture_support import describe
+from conftest import import_keras
 from grader.checks.architecture import ArchitectureParams, group_verdicts
 from grader.checks.base import Evidence
 from grader.checks.metric import Metric, MetricParams
@@ -16,8 +17,16 @@ from grader.observations import Observations
 from grader.probe.jsonvalues import encode
 from grader.spec.rubric import Check
 
-keras = pytest.importorskip("keras")
-layers = keras.layers
+# keras is imported when this module's first test runs (`keras_modules`), not when pytest collects
+# the file: collection, on every run whatever it selects, must not pay for importing TensorFlow.
+keras = layers = None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def keras_modules() -> None:
+    global keras, layers
+    keras = import_keras()
+    layers = keras.layers
 
 
 def dense_net(widths: list[int]):
