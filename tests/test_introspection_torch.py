@@ -9,35 +9,48 @@ import sys
 
 import pytest
 
-torch = pytest.importorskip("torch")
-torchvision = pytest.importorskip("torchvision")
+from architecture_support import describe, grade_cells, holds, judge, kinds
+from grader.probe.introspect import tamper
+from grader.probe.introspect.gradcheck import check_gradients
+from grader.results import CheckStatus
 
-from torch import nn  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-
-from architecture_support import describe, grade_cells, holds, judge, kinds  # noqa: E402
-from grader.probe.introspect import tamper  # noqa: E402
-from grader.probe.introspect.gradcheck import check_gradients  # noqa: E402
-from grader.results import CheckStatus  # noqa: E402
-
-tamper.guard_frameworks()  # what the preamble does before student code
+# torch and torchvision are imported when this module's first test runs (`torch_models`), not when
+# pytest collects the file: collection, on every run whatever it selects, must not pay for them.
+# The fixture also defines the module-level models (MLP, TinyUNet, Square, WrongSquare).
+torch = torchvision = nn = F = None
+MLP = TinyUNet = Square = WrongSquare = None
 
 
-class MLP(nn.Module):
-    """The mnist-mlp reference: dropout on the input, Linear+ReLU per width, 10 logits."""
+@pytest.fixture(scope="module", autouse=True)
+def torch_models() -> None:
+    global torch, torchvision, nn, F, MLP, TinyUNet, Square, WrongSquare
+    torch = pytest.importorskip("torch")
+    torchvision = pytest.importorskip("torchvision")
+    nn, F = torch.nn, torch.nn.functional
+    tamper.guard_frameworks()  # what the preamble does before student code
+    MLP, TinyUNet = mlp_class(), tiny_unet_class()
+    Square, WrongSquare = square_classes()
 
-    def __init__(self, hidden_sizes, n_inputs=784, dropout=0.3):
-        super().__init__()
-        layers = [nn.Dropout(dropout)]
-        width = n_inputs
-        for size in hidden_sizes:
-            layers += [nn.Linear(width, size), nn.ReLU()]
-            width = size
-        layers.append(nn.Linear(width, 10))
-        self.layers = nn.Sequential(*layers)
 
-    def forward(self, x):
-        return self.layers(x)
+def mlp_class():
+    """Defined once torch is imported (`torch_models`)."""
+    class MLP(nn.Module):
+        """The mnist-mlp reference: dropout on the input, Linear+ReLU per width, 10 logits."""
+
+        def __init__(self, hidden_sizes, n_inputs=784, dropout=0.3):
+            super().__init__()
+            layers = [nn.Dropout(dropout)]
+            width = n_inputs
+            for size in hidden_sizes:
+                layers += [nn.Linear(width, size), nn.ReLU()]
+                width = size
+            layers.append(nn.Linear(width, 10))
+            self.layers = nn.Sequential(*layers)
+
+        def forward(self, x):
+            return self.layers(x)
+
+    return MLP
 
 
 MNIST_RULES = (
@@ -215,22 +228,26 @@ def test_bottleneck_block_with_projection_shortcut_is_a_skip_connection():
     assert model.inputs[0]["shape"] == [2, 16, 8, 8]  # BatchNorm trains: two examples
 
 
-class TinyUNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.enc1, self.enc2 = nn.Conv2d(1, 8, 3, padding=1), nn.Conv2d(8, 16, 3, padding=1)
-        self.bottom = nn.Conv2d(16, 32, 3, padding=1)
-        self.up2, self.dec2 = nn.ConvTranspose2d(32, 16, 2, stride=2), nn.Conv2d(32, 16, 3, padding=1)
-        self.up1, self.dec1 = nn.ConvTranspose2d(16, 8, 2, stride=2), nn.Conv2d(16, 8, 3, padding=1)
-        self.head = nn.Conv2d(8, 2, 1)
+def tiny_unet_class():
+    """Defined once torch is imported (`torch_models`)."""
+    class TinyUNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.enc1, self.enc2 = nn.Conv2d(1, 8, 3, padding=1), nn.Conv2d(8, 16, 3, padding=1)
+            self.bottom = nn.Conv2d(16, 32, 3, padding=1)
+            self.up2, self.dec2 = nn.ConvTranspose2d(32, 16, 2, stride=2), nn.Conv2d(32, 16, 3, padding=1)
+            self.up1, self.dec1 = nn.ConvTranspose2d(16, 8, 2, stride=2), nn.Conv2d(16, 8, 3, padding=1)
+            self.head = nn.Conv2d(8, 2, 1)
 
-    def forward(self, x):
-        e1 = F.relu(self.enc1(x))
-        e2 = F.relu(self.enc2(F.max_pool2d(e1, 2)))
-        b = F.relu(self.bottom(F.max_pool2d(e2, 2)))
-        d2 = F.relu(self.dec2(torch.cat([self.up2(b), e2], dim=1)))
-        d1 = F.relu(self.dec1(torch.cat([self.up1(d2), e1], dim=1)))
-        return self.head(d1)
+        def forward(self, x):
+            e1 = F.relu(self.enc1(x))
+            e2 = F.relu(self.enc2(F.max_pool2d(e1, 2)))
+            b = F.relu(self.bottom(F.max_pool2d(e2, 2)))
+            d2 = F.relu(self.dec2(torch.cat([self.up2(b), e2], dim=1)))
+            d1 = F.relu(self.dec1(torch.cat([self.up1(d2), e1], dim=1)))
+            return self.head(d1)
+
+    return TinyUNet
 
 
 def test_unet_concatenation_skips_are_visible_as_edges():
@@ -344,23 +361,26 @@ def test_a_framework_imported_after_the_preamble_is_guarded_at_import():
     assert done.stdout.strip() == "{'guarded': True, 'replaced': ['torch.nn.functional.relu']}", done.stderr
 
 
-class Square(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
+def square_classes():
+    """A custom autograd Function and one with a wrong backward; defined once torch is imported."""
+    class Square(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
 
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return 2 * x * grad
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return 2 * x * grad
 
+    class WrongSquare(Square):
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return x * grad  # forgot the factor 2
 
-class WrongSquare(Square):
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return x * grad  # forgot the factor 2
+    return Square, WrongSquare
 
 
 def test_gradcheck_accepts_a_correct_backward_and_rejects_a_wrong_one(monkeypatch):

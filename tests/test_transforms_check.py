@@ -14,9 +14,18 @@ from grader.errors import SpecError
 from grader.probe.transforms import read_pipeline
 from grader.results import CheckStatus
 
-albumentations = pytest.importorskip("albumentations")
-T = pytest.importorskip("torchvision.transforms")
-V = pytest.importorskip("torchvision.transforms.v2")
+# albumentations and torchvision are imported when this module's first test runs (`pipelines`),
+# not when pytest collects the file: collection, on every run whatever it selects, must not pay
+# for them (they import torch).
+albumentations = T = V = None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def pipelines() -> None:
+    global albumentations, T, V
+    albumentations = pytest.importorskip("albumentations")
+    T = pytest.importorskip("torchvision.transforms")
+    V = pytest.importorskip("torchvision.transforms.v2")
 
 
 def read(value) -> dict:
