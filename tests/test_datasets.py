@@ -16,8 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
-from sklearn.neural_network import MLPClassifier
 
 from grader.datasets import DatasetProvider, default_cache_dir, get_provider, provision_sandbox
 
@@ -122,6 +120,8 @@ def test_hidden_split_comes_from_a_secret_seed_per_cache(cache: Path, tmp_path: 
 
 
 def test_mnist_is_learnable_but_not_trivial(cache: Path) -> None:
+    from sklearn.linear_model import LogisticRegression
+
     mnist = get_provider("mnist")
     x, y = mnist.split(cache, "train")
     with warnings.catch_warnings():
@@ -143,6 +143,9 @@ def test_hidden_split_is_held_out(cache: Path) -> None:
 
 
 def test_blobs2d_needs_a_hidden_layer(cache: Path) -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+
     blobs = get_provider("blobs2d")
     x, y = blobs.split(cache, "train")
     x_test, y_test = blobs.split(cache, "test")

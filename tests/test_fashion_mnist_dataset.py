@@ -14,8 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import confusion_matrix
 
 from grader.datasets import get_provider, provision_sandbox
 
@@ -31,6 +29,9 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_garments_are_learnable_and_tops_are_confusable(cache: Path) -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import confusion_matrix
+
     provider = get_provider("fashion_mnist")
     x, y = provider.split(cache, "train")
     x_test, y_test = provider.split(cache, "test")

@@ -15,10 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LinearRegression
-from sklearn.neural_network import MLPRegressor
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from grader.datasets import get_provider, provision_sandbox
 from grader.datasets.airline import HELD_OUT, HISTORY, PASSENGERS
@@ -57,6 +53,11 @@ def test_boston_public_splits_are_the_ones_keras_cuts(cache: Path) -> None:
 
 
 def test_boston_needs_a_nonlinear_model(cache: Path) -> None:
+    from sklearn.linear_model import LinearRegression
+    from sklearn.neural_network import MLPRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
     provider = get_provider("boston_housing")
     x_train, y_train = provider.split(cache, "train")
     x_hidden, y_hidden = provider.split(cache, "hidden")

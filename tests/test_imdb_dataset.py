@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
 
 from grader.datasets import get_provider, provision_sandbox
 from grader.datasets.imdb import MAXLEN, NUM_WORDS
@@ -36,6 +35,8 @@ def bag_of_words(x: np.ndarray) -> np.ndarray:
 
 
 def test_sentiment_is_in_the_words_not_the_length(cache: Path) -> None:
+    from sklearn.linear_model import LogisticRegression
+
     provider = get_provider("imdb")
     x, y = provider.split(cache, "train")
     x_test, y_test = provider.split(cache, "test")
