@@ -1,4 +1,5 @@
-"""Sandboxes run the harness on untrusted notebooks. Backends register by name.
+"""Sandboxes run the harness on untrusted notebooks. Backends are found by name through the
+`grader.sandboxes` entry points (see grader.sandbox.base).
 
 The public names load on first use: every submission starts `python -m grader.sandbox.supervise`
 inside its sandbox, which imports this package, and it must not pay for the spec models

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 
 from grader.errors import InfrastructureError, UsageError
 from grader.harness.budget import WALL_FACTOR
@@ -68,40 +69,62 @@ def _read_capped(path: Path, cap: int) -> bytes | None:
         return None
 
 
+class Started(Protocol):
+    """A sandbox started ahead of its notebook: `finish` runs it, `cancel` discards it."""
+
+    def finish(self) -> SandboxResult: ...
+
+    def cancel(self) -> None: ...
+
+
 class Sandbox(abc.ABC):
     """Runs one request in isolation and always returns a result (never raises for student code)."""
 
     name: str
-    # True when `start(request)` starts the sandbox ahead (processes, kernel) and returns a handle
-    # whose `finish()` runs the notebook and `cancel()` discards it: executors then start the next
-    # submission while the current one runs.
+    # True when `start(request)` really starts the sandbox ahead (processes, kernel): executors
+    # then start the next submission while the current one runs.
     prestarts: bool = False
 
     @abc.abstractmethod
     def run(self, request: SandboxRequest) -> SandboxResult: ...
 
+    def start(self, request: SandboxRequest) -> Started:
+        """Start ahead where the backend can; by default nothing happens until `finish`."""
+        return _Deferred(self, request)
 
-_BACKENDS: dict[str, Callable[..., Sandbox]] = {}
+
+@dataclass
+class _Deferred:
+    sandbox: Sandbox
+    request: SandboxRequest
+
+    def finish(self) -> SandboxResult:
+        return self.sandbox.run(self.request)
+
+    def cancel(self) -> None:
+        """Nothing was started."""
+
+
+# Backends are found through the `grader.sandboxes` entry points (pyproject.toml), as papermill
+# finds its engines: this module never imports them, and another package can add one.
+ENTRY_POINTS = "grader.sandboxes"
 DEFAULT_SANDBOX = "namespaces"
 
 
-def register(name: str) -> Callable[[Callable[..., Sandbox]], Callable[..., Sandbox]]:
-    def decorate(factory: Callable[..., Sandbox]) -> Callable[..., Sandbox]:
-        _BACKENDS[name] = factory
-        return factory
-    return decorate
+def _backends() -> dict[str, EntryPoint]:
+    return {point.name: point for point in entry_points(group=ENTRY_POINTS)}
 
 
 def available_sandboxes() -> list[str]:
-    _load_backends()
-    return sorted(_BACKENDS)
+    return sorted(_backends())
 
 
 def get_sandbox(name: str, **options: object) -> Sandbox:
-    _load_backends()
-    if name not in _BACKENDS:
-        raise UsageError(f"unknown sandbox {name!r}; available: {', '.join(sorted(_BACKENDS))}")
-    return _BACKENDS[name](**options)
+    backends = _backends()
+    if name not in backends:
+        raise UsageError(f"unknown sandbox {name!r}; available: {', '.join(sorted(backends)) or 'none (is grader installed?)'}")
+    factory: Callable[..., Sandbox] = backends[name].load()
+    return factory(**options)
 
 
 def self_check_sandbox() -> tuple[Sandbox, str | None]:
@@ -111,11 +134,3 @@ def self_check_sandbox() -> tuple[Sandbox, str | None]:
         return get_sandbox(DEFAULT_SANDBOX), None
     except InfrastructureError as exc:
         return get_sandbox("unisolated"), str(exc)
-
-
-def _load_backends() -> None:
-    import grader.sandbox.docker  # noqa: F401  (registers itself; imports the Docker SDK only when used)
-    import grader.sandbox.namespaces  # noqa: F401  (registers itself)
-    import grader.sandbox.unisolated  # noqa: F401  (registers itself)
-
-

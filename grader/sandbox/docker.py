@@ -45,7 +45,7 @@ from typing import Any, Callable, Sequence
 
 import grader
 from grader.errors import InfrastructureError, UsageError
-from grader.sandbox.base import Sandbox, SandboxRequest, SandboxResult, register
+from grader.sandbox.base import Sandbox, SandboxRequest, SandboxResult
 from grader.sandbox.common import LOG_TAIL_BYTES, sandbox_environment
 from grader.sandbox.images import Recipe, build_command, ensure_image, find_image, image_cache
 from grader.sandbox.limits import limit_arguments
@@ -112,7 +112,6 @@ def device_requests(gpus: str | None) -> list[Any]:
     raise UsageError(f"--gpus {gpus!r}: use all, a count such as 2, or device ids such as device=0, 0,1 or GPU-<uuid>")
 
 
-@register("docker")
 class DockerSandbox(Sandbox):
     """image: a tag to use as is; otherwise the runtime image for `requirements` (the assignment's),
     CUDA flavor when the request asks for GPUs, built on first use if it is a missing CPU image.

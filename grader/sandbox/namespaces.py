@@ -22,7 +22,7 @@ from pathlib import Path
 
 import grader
 from grader.errors import InfrastructureError
-from grader.sandbox.base import SandboxRequest, register
+from grader.sandbox.base import SandboxRequest
 from grader.sandbox.limits import limit_arguments
 from grader.sandbox.process import KernelConfinement, ProcessSandbox
 
@@ -39,8 +39,6 @@ INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; 
                 "without isolation (they can then read and write your files); see docs/sandbox.md")
 
 
-@register("namespaces")
-@register("local")   # the former name of the default backend
 class NamespaceSandbox(ProcessSandbox):
     name = "namespaces"
 

@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from grader.sandbox.base import SandboxRequest, register
+from grader.sandbox.base import SandboxRequest
 from grader.sandbox.limits import limit_arguments
 from grader.sandbox.process import KernelConfinement, ProcessSandbox
 
@@ -17,7 +17,6 @@ UNISOLATED_NOTE = ("unisolated sandbox: the notebook ran as the grading user wit
                    "and write that user's files")
 
 
-@register("unisolated")
 class UnisolatedSandbox(ProcessSandbox):
     name = "unisolated"
 
