@@ -17,6 +17,8 @@ from grader.datasets.cifar10 import SIZES
 from grader.datasets.registry import get_provider
 from grader.datasets.sandbox import provision_sandbox
 
+pytestmark = pytest.mark.slow  # every test reads the generated CIFAR-10 stand-in; some train on it or start Python
+
 REPO = Path(__file__).resolve().parents[1]
 PROVIDER = get_provider("cifar10")
 

@@ -18,6 +18,8 @@ from grader.errors import UsageError
 from grader.report.classreport import render_class_report, write_class_report
 from grader.report.messages import CATALOGUES
 
+pytestmark = pytest.mark.slow  # every test reads a class graded in real kernels; two open Chromium
+
 CHART_IDS = ["plot-scores", "plot-checks", "plot-runtime", "plot-memory", "plot-status"]
 
 

@@ -10,6 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # real kernels, the floor and the grader, several notebooks
+
 REPO = Path(__file__).resolve().parents[1]
 
 

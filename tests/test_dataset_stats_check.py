@@ -12,6 +12,7 @@ from grader.evaluation import dataset_statistics
 from grader.results import CheckStatus
 
 
+@pytest.mark.slow
 def test_statistics_are_per_channel_in_unit_scale_from_the_cache_files(dataset_cache):
     statistics = dataset_statistics({"mnist/train", "cifar10/train"}, dataset_cache)
     with np.load(dataset_cache / "public" / "mnist" / "mnist.npz") as data:

@@ -19,6 +19,8 @@ import pytest
 
 from grader.datasets import DatasetProvider, default_cache_dir, get_provider, provision_sandbox
 
+pytestmark = pytest.mark.slow  # generates the MNIST stand-in (several times), trains on it, starts Keras
+
 REPO = Path(__file__).resolve().parents[1]
 IDX = {  # file -> (npz key, magic)
     "train-images-idx3-ubyte": ("x_train", 2051),

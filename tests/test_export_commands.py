@@ -33,6 +33,7 @@ def invoke(command, *args: str):  # noqa: ANN001, ANN201 - a click command; its 
     return outcome
 
 
+@pytest.mark.slow
 def test_export_canvas_from_the_gradebook(gradebook, tmp_path):
     out = tmp_path / "canvas.csv"
     invoke(export, "canvas", "--gradebook", str(gradebook), "--assignment", "toy", "--out", str(out))
@@ -40,12 +41,14 @@ def test_export_canvas_from_the_gradebook(gradebook, tmp_path):
     assert header[0] == "Student" and points[0] == "Points Possible" and len(students) == 4
 
 
+@pytest.mark.slow
 def test_export_prairielearn_writes_a_file_per_student(gradebook, tmp_path):
     outcome = invoke(export, "prairielearn", "--gradebook", str(gradebook), "--assignment", "toy",
                      "--out", str(tmp_path / "pl"))
     assert len(list((tmp_path / "pl").glob("*.json"))) == 4 and "4 files" in outcome.output
 
 
+@pytest.mark.slow
 def test_report_writes_pages_in_russian(gradebook, tmp_path):
     invoke(report, "--gradebook", str(gradebook), "--assignment", "toy", "--out", str(tmp_path), "--lang", "ru")
     assert '<html lang="ru">' in (tmp_path / "index.html").read_text()

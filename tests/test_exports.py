@@ -24,6 +24,8 @@ from grader.filenames import safe_file_name
 from grader.exports.gradescope_zip import build_autograder_zip
 from grader.results import Status
 
+pytestmark = pytest.mark.slow  # a class graded in real kernels; the Gradescope runs grade again
+
 HIDDEN_MESSAGE = "Your classifier does not generalise well enough."
 
 
@@ -216,14 +218,12 @@ def run_autograder(root: Path, *notebooks: list) -> dict:
     return json.loads((root / "results" / "results.json").read_text())
 
 
-@pytest.mark.slow
 def test_run_autograder_grades_a_submission_with_the_bundled_grader(autograder):
     results = run_autograder(autograder, TOY_GOOD)
     assert results["score"] == 12 and len(results["tests"]) == 8
     assert all(test["status"] == "passed" for test in results["tests"])
 
 
-@pytest.mark.slow
 def test_run_autograder_explains_a_wrong_upload(autograder):
     results = run_autograder(autograder, TOY_GOOD, TOY_GOOD)
     assert results["score"] == 0 and "exactly one .ipynb" in results["output"]

@@ -17,6 +17,8 @@ import pytest
 
 from grader.datasets import get_provider, provision_sandbox
 
+pytestmark = pytest.mark.slow  # every test reads the generated Fashion-MNIST stand-in; one trains on it
+
 REPO = Path(__file__).resolve().parents[1]
 PULLOVER, COAT, SHIRT, TROUSER = 2, 4, 6, 1
 

@@ -50,6 +50,7 @@ def test_failing_cell_is_located(page):
     assert "Cell 1" in page and "ValueError" in page
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is not installed (CI installs it)")
 def test_page_renders_in_chromium(page, tmp_path: Path):
     html = tmp_path / "feedback.html"

@@ -35,6 +35,7 @@ def test_catalogues_have_the_same_keys():
                 assert value.keys() == CATALOGUES["en"][key].keys(), (lang, key)
 
 
+@pytest.mark.slow
 def test_russian_page_translates_every_fixed_word(crashed, toy):
     page = render_feedback(crashed, toy.spec, student_view=False, lang="ru")
     text = visible_text(page)
@@ -49,6 +50,7 @@ def test_russian_page_translates_every_fixed_word(crashed, toy):
     assert "Your classifier does not generalise" not in page and "held-out" not in page
 
 
+@pytest.mark.slow
 def test_english_stays_the_default(crashed, toy):
     assert render_feedback(crashed, toy.spec, student_view=False) == \
         render_feedback(crashed, toy.spec, student_view=False, lang="en")

@@ -69,6 +69,7 @@ def test_boston_needs_a_nonlinear_model(cache: Path) -> None:
     assert constant > 6.0 and curved < straight - 0.5 and curved < 3.0, (constant, straight, curved)
 
 
+@pytest.mark.slow
 def test_keras_boston_loader_reads_the_stand_in_offline(cache: Path, tmp_path: Path) -> None:
     if importlib.util.find_spec("keras") is None:
         pytest.skip("keras is not installed")

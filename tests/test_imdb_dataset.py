@@ -55,6 +55,7 @@ def test_hidden_split_differs_from_the_public_ones(cache: Path) -> None:
     assert not {row.tobytes() for row in hidden} & {row.tobytes() for row in test}
 
 
+@pytest.mark.slow
 def test_keras_imdb_loaders_read_the_stand_in_offline(cache: Path, tmp_path: Path) -> None:
     if importlib.util.find_spec("keras") is None:
         pytest.skip("keras is not installed")

@@ -7,8 +7,11 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 from conftest import TOY_GOOD, make_notebook
+
+pytestmark = pytest.mark.slow  # real kernels
 
 
 def _request(toy, tmp_path: Path, cells: list):  # noqa: ANN001, ANN202

@@ -60,12 +60,14 @@ def grade(tmp_path, sandbox, table_cell):
     return result.checks[0]
 
 
+@pytest.mark.slow
 def test_an_honest_table_passes(tmp_path, local_sandbox):
     check = grade(tmp_path, local_sandbox,
                   "results = pd.DataFrame({'model': list(models), 'accuracy': [accuracy(m) for m in models]})")
     assert check.status is CheckStatus.PASSED, check.message
 
 
+@pytest.mark.slow
 def test_a_forged_best_metric_fails_with_both_values(tmp_path, local_sandbox):
     check = grade(tmp_path, local_sandbox,
                   "results = pd.DataFrame({'model': ['radius', 'zeros'], 'accuracy': [accuracy('radius'), 1.0]})")
@@ -73,6 +75,7 @@ def test_a_forged_best_metric_fails_with_both_values(tmp_path, local_sandbox):
     assert "the best row ('zeros') reports accuracy = 1, but models['zeros'] has accuracy = 0.5" in check.message
 
 
+@pytest.mark.slow
 def test_a_row_naming_no_model_says_so(tmp_path, local_sandbox):
     check = grade(tmp_path, local_sandbox, "results = pd.DataFrame({'model': ['radius', 'forest'], 'accuracy': [0.5, 0.9]})")
     assert check.status is CheckStatus.FAILED
