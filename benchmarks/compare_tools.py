@@ -1,7 +1,7 @@
 """The grader beside the tools instructors use today, measured side by side in one run.
 
     .venv/bin/python benchmarks/compare_tools.py [--runs 1] [--submissions 20] [--kinds numpy,mlp]
-        [--tools floor,grader-local,grader-docker,otter,nbgrader] [--out table.md]
+        [--tools floor,grader-namespaces,grader-docker,otter,nbgrader] [--out table.md]
 
 Two notebooks (a numpy exercise and a small PyTorch MLP on a procedural two-moons stand-in), each
 made into the same small assignment for every tool: a grader course folder (assignment.yaml and a
@@ -10,7 +10,7 @@ course (`nbgrader generate_assignment`). Every tool grades the same submissions:
 one line that differs per student. Runners, each over all submissions, one after another:
 
   floor          nbclient executing each submission in a fresh kernel, serially: no checks at all
-  grader-local   `grader grade --sandbox local --workers 1` over the folder (one command)
+  grader-namespaces `grader grade --sandbox namespaces --workers 1` over the folder (one command; isolated)
   grader-docker  the same with `--sandbox docker` (skipped, with the reason, when no engine answers)
   otter          `otter run` once per submission (otter's command for grading one notebook)
   nbgrader       `nbgrader autograde` over the course's submitted/ folder (one command)
@@ -49,8 +49,8 @@ import yaml
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-TOOLS = ("floor", "grader-local", "grader-docker", "otter", "nbgrader")
-LABELS = {"floor": "bare nbclient (floor)", "grader-local": "grader grade --sandbox local",
+TOOLS = ("floor", "grader-namespaces", "grader-docker", "otter", "nbgrader")
+LABELS = {"floor": "bare nbclient (floor)", "grader-namespaces": "grader grade --sandbox namespaces",
           "grader-docker": "grader grade --sandbox docker", "otter": "otter run", "nbgrader": "nbgrader autograde"}
 VENVS = Path.home() / ".cache" / "grader" / "bench-venvs"
 PYPI = {"otter": ["otter-grader==7.0.0"], "nbgrader": ["nbgrader==0.9.6"]}
@@ -460,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
         scratch = Path(scratch_dir)
         spaces = {kind: prepare_workspace(kind, scratch, args.submissions, venvs, image) for kind in kinds}
         runners: dict[str, Callable[[Workspace], float]] = {
-            "floor": run_floor, "grader-local": lambda ws: run_grader(ws, "local"),
+            "floor": run_floor, "grader-namespaces": lambda ws: run_grader(ws, "namespaces"),
             "grader-docker": lambda ws: run_grader(ws, "docker"),
             "otter": lambda ws: run_otter(ws, venvs["otter"]), "nbgrader": lambda ws: run_nbgrader(ws, venvs["nbgrader"])}
         if not args.no_warmup:  # each tool's imports in the page cache, docker image layers: one notebook is enough
