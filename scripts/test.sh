@@ -1,7 +1,63 @@
 #!/usr/bin/env bash
-# Set up everything the tests need, then run the whole suite. CI runs exactly this.
+# Set up everything the tests need, then run the whole suite in tiers. CI runs exactly this.
+#
+#   fast    -m "not slow"                          one process; a failure stops here
+#   slow    -m "slow and not (docker or serial)"   two pytest-xdist workers: the lab validations
+#                                                  one after another on one, the rest on the other
+#   serial  -m "slow and (docker or serial)"       one process, nothing else running beside it
+#
+# Every test is in exactly one tier. Arguments go to every tier (`bash scripts/test.sh -k csv`);
+# GRADER_TEST_TIERS="fast" (or "slow serial", ...) runs only those tiers. See docs/testing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/system-deps.sh
-exec .venv/bin/python -m pytest -q --durations=25 "$@"
+
+# One dataset cache for all tiers: datasets are generated and the sample judge trained once.
+GRADER_TEST_DATA_DIR=$(mktemp -d "${TMPDIR:-/tmp}/grader-test-data.XXXXXX")
+export GRADER_TEST_DATA_DIR
+trap 'rm -rf "$GRADER_TEST_DATA_DIR"' EXIT
+
+summary=()
+ran_any=0
+
+# tier NAME PYTEST-ARGS...: run one tier; pytest's exit 5 (nothing selected, e.g. `-k` matched
+# nothing here) is no failure, any other non-zero status stops the script with that status.
+tier() {
+  local name=$1 log status closing
+  shift
+  case " ${GRADER_TEST_TIERS:-fast slow serial} " in *" $name "*) ;; *) return 0 ;; esac
+  log=$(mktemp)
+  echo "=== tier $name: pytest $(printf "%q " "$@")"
+  local started=$SECONDS
+  set +e
+  .venv/bin/python -m pytest "$@" 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  set -e
+  closing=$(grep -E " in [0-9.]+s( \([0-9:]+\))?$" "$log" | tail -n 1 | sed -E 's/^=+ //; s/ =+$//')
+  rm -f "$log"
+  summary+=("$(printf '%-7s %-5s %4ss  %s' "$name" "rc=$status" "$((SECONDS - started))" "${closing:-no closing line}")")
+  if [ "$status" -eq 5 ]; then
+    echo "=== tier $name: no tests selected"
+    return 0
+  fi
+  ran_any=1
+  if [ "$status" -ne 0 ]; then
+    report
+    exit "$status"
+  fi
+}
+
+report() {
+  echo "=== tiers"
+  printf '%s\n' "${summary[@]}"
+}
+
+tier fast -q -m "not slow" --durations=10 "$@"
+tier slow -q -m "slow and not (docker or serial)" -n 2 --dist loadgroup --durations=30 "$@"
+tier serial -q -m "slow and (docker or serial)" --durations=15 "$@"
+report
+if [ "$ran_any" -eq 0 ]; then
+  echo "no tier selected any test"
+  exit 5
+fi

@@ -57,10 +57,37 @@ def import_keras():
     return pytest.importorskip("keras")
 
 
+# Test files whose every test talks to the Docker engine (see pytest_collection_modifyitems).
+DOCKER_MODULES = {"test_docker_sandbox.py", "test_docker_hygiene.py"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Markers that follow from what a test uses, and the order the tiers want (docs/testing.md):
+    `docker` on every test in DOCKER_MODULES and every test run with the fixture param
+    backend=docker (test_isolation); and the lab validations first, so that the longest tests
+    start at once when workers share the tier (pytest-xdist)."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if item.path.name in DOCKER_MODULES or (callspec is not None and callspec.params.get("backend") == "docker"):
+            item.add_marker(pytest.mark.docker)
+    items.sort(key=lambda item: item.get_closest_marker("labs") is None)  # stable: the rest keep their order
+
+
 @pytest.fixture(scope="session", autouse=True)
 def dataset_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One generated dataset cache for the whole run, never the user's real one."""
-    cache = tmp_path_factory.mktemp("datasets")
+    """One generated dataset cache for the whole run, never the user's real one: $GRADER_TEST_DATA_DIR
+    when set (scripts/test.sh shares one between its tiers, so datasets are generated and the sample
+    judge trained once), else one folder that the pytest-xdist workers of a run share, else a fresh
+    one. Sharing is safe: a cache is made to be filled by concurrent graders."""
+    if os.environ.get("GRADER_TEST_DATA_DIR"):
+        cache = Path(os.environ["GRADER_TEST_DATA_DIR"])
+        cache.mkdir(parents=True, exist_ok=True)
+    elif os.environ.get("PYTEST_XDIST_WORKER"):
+        cache = tmp_path_factory.getbasetemp().parent / "datasets"
+        cache.mkdir(exist_ok=True)
+    else:
+        cache = tmp_path_factory.mktemp("datasets")
     mp = pytest.MonkeyPatch()
     mp.setenv("GRADER_DATA_DIR", str(cache))
     yield cache

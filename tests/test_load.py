@@ -15,7 +15,7 @@ import pytest
 from conftest import TOY_GOOD, make_notebook
 from grader.spec.assignment import Limits
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.serial]  # loads the machine on purpose: alone in its tier
 
 BURNERS = 4
 # A fixed amount of work, not a duration: three times the cell's budget of 2 CPU seconds.
