@@ -1,71 +1,33 @@
-"""The observations document that comes back from the sandbox, validated as untrusted input."""
+"""The observations document that comes back from the sandbox, validated as untrusted input.
+
+The document's frame (status, the cell records) is validated when it is parsed: a malformed one
+makes the run an infrastructure error. A probe's result is validated into its typed class
+(grader.contract) only when a check reads it, so a malformed result costs that check alone.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from grader.contract import Execution, ProbeResult, RunStatus, result_from_json
 from grader.probe.jsonvalues import decode
+
+R = TypeVar("R", bound=ProbeResult)
 
 
 class Untrusted(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class CellObservation(Untrusted):
-    index: int
-    status: Literal["ok", "error", "timeout", "not_run", "skipped"]
-    source_head: str = ""
-    defines: list[str] = Field(default_factory=list)
-    error: dict[str, str] | None = None
-    output_text: str = ""
-    seconds: float = 0.0
-
-    @property
-    def number(self) -> int:
-        """The cell's number as the student counts (1-based)."""
-        return self.index + 1
-
-
-class ExecutionObservation(Untrusted):
-    seconds: float = 0.0
-    kernel_died: bool = False
-    total_timeout: bool = False
-    cells: list[CellObservation] = Field(default_factory=list)
-
-    @property
-    def code_cells(self) -> list[CellObservation]:
-        return [c for c in self.cells if c.status != "skipped"]
-
-    def defining(self, name: str) -> CellObservation | None:
-        """The last cell that defines name at top level, to point feedback at it."""
-        return next((c for c in reversed(self.cells) if name in c.defines), None)
-
-
-class ProbeResult(Untrusted):
-    ok: bool
-    error: str | None = None
-    value: Any = None
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    def field(self, name: str, default: Any = None) -> Any:
-        """A decoded result field, declared (like value) or extra (like shape)."""
-        if name in type(self).model_fields:
-            return decode(getattr(self, name))
-        return decode((self.model_extra or {}).get(name, default))
-
-    def decoded_value(self) -> Any:
-        return decode(self.value)
-
-
 class Observations(Untrusted):
     schema_version: int = Field(alias="schema")
-    status: Literal["completed", "ungradable", "timeout", "crashed", "error"]
+    status: RunStatus
     reason: str | None = None
-    execution: ExecutionObservation = ExecutionObservation()
-    probes: dict[str, ProbeResult] = Field(default_factory=dict)
+    execution: Execution = Field(default_factory=Execution)
+    probes: dict[str, dict[str, Any]] = Field(default_factory=dict)  # results as the kernel wrote them, by request id
     environment: dict[str, str] = Field(default_factory=dict)
 
     @classmethod
@@ -77,9 +39,15 @@ class Observations(Untrusted):
         except (json.JSONDecodeError, ValidationError, ValueError) as exc:
             raise ValueError(f"malformed observations: {str(exc).splitlines()[0][:300]}") from None
 
-    def probe(self, probe_id: str) -> ProbeResult:
-        missing = f"not checked: {self.reason}" if self.reason else "this check was not run (no result came back)"
-        return self.probes.get(probe_id) or ProbeResult(ok=False, error=missing)
+    def result(self, probe_id: str, kind: type[R]) -> R:
+        """The result of the probe `probe_id` as `kind`, its values decoded; a failed one when no
+        result came back. A result that does not fit `kind` raises ContractError (a ValueError),
+        which costs only the check that reads it."""
+        raw = self.probes.get(probe_id)
+        if raw is None:
+            missing = f"not checked: {self.reason}" if self.reason else "this check was not run (no result came back)"
+            return kind.failed(missing)
+        return result_from_json(kind, raw, decode=decode)
 
 
 def _reject_constant(name: str) -> None:

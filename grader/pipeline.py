@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.checks.base import HostData
+from grader.contract import ProbeRequest
 from grader.evaluation import host_data
 from grader.harness.job import HarnessJob
 from grader.harness.notebook import Ungradable, load_submission
@@ -41,7 +42,7 @@ class Prepared:
     submission_id: str
     checks: list
     request: SandboxRequest | None      # None: ungradable before any sandbox (see `failure`)
-    probes: list[dict]
+    probes: list[ProbeRequest]
     failure: tuple[Status, str] | None
     started: float
     host: HostData = field(default_factory=HostData)  # labels, statistics, judges: never sent
@@ -53,7 +54,7 @@ class Graded:
 
     result: GradeResult
     observations: str | None
-    probes: list[dict]
+    probes: list[ProbeRequest]
 
 
 def grade_notebook(assignment: LoadedAssignment, notebook: Path, run: GradingRun, *,
@@ -121,7 +122,8 @@ def _score(prepared: Prepared, observations: Observations | None, failure: tuple
                  host=prepared.host, failure=failure)
 
 
-def _request(assignment: LoadedAssignment, notebook: Path, probes: list[dict], files: dict[str, bytes]) -> SandboxRequest:
+def _request(assignment: LoadedAssignment, notebook: Path, probes: list[ProbeRequest],
+             files: dict[str, bytes]) -> SandboxRequest:
     spec = assignment.spec
     job = HarnessJob(
         assignment=spec.id, parameters=dict(spec.parameters), threads=max(1, int(spec.resources.cpus)),

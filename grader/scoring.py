@@ -8,13 +8,14 @@ from typing import Any, Mapping, Sequence
 
 from grader.checks import KINDS, Evidence, Outcome
 from grader.checks.base import HostData
+from grader.contract import CellStatus, RunStatus
 from grader.observations import Observations
 from grader.results import CheckResult, CheckStatus, GradeResult, Status
 from grader.spec.assignment import Assignment
 from grader.spec.rubric import Check, Rubric
 
-_STATUS = {"completed": Status.GRADED, "timeout": Status.TIMEOUT, "crashed": Status.CRASHED,
-           "ungradable": Status.UNGRADABLE, "error": Status.ERROR}
+_STATUS = {RunStatus.COMPLETED: Status.GRADED, RunStatus.TIMEOUT: Status.TIMEOUT, RunStatus.CRASHED: Status.CRASHED,
+           RunStatus.UNGRADABLE: Status.UNGRADABLE, RunStatus.ERROR: Status.ERROR}
 
 
 def score(*, submission_id: str, assignment: Assignment, rubric: Rubric, checks: Sequence[Check],
@@ -22,7 +23,7 @@ def score(*, submission_id: str, assignment: Assignment, rubric: Rubric, checks:
           failure: tuple[Status, str] | None = None) -> GradeResult:
     """Grade one submission. `failure` is set when no observations came back (the sandbox was
     killed or broke); then every check fails with that reason."""
-    if observations is None or observations.status in ("ungradable", "error"):
+    if observations is None or observations.status in (RunStatus.UNGRADABLE, RunStatus.ERROR):
         status, reason = failure or (_STATUS[observations.status], observations.reason or "")  # type: ignore[union-attr]
         results = [_unscored(check, reason) for check in checks]
         return _assemble(submission_id, assignment, rubric, status, results, reason, observations)
@@ -36,9 +37,9 @@ def score(*, submission_id: str, assignment: Assignment, rubric: Rubric, checks:
 
 def _never_probed(check: Check, params: Any, evidence: Evidence) -> bool:
     """A check whose probes never ran because the notebook stopped early (crash, timeout)."""
-    if evidence.observations.status == "completed":
+    if evidence.observations.status == RunStatus.COMPLETED:
         return False
-    wanted = [p["id"] for p in KINDS[check.kind].probes(check, params, evidence.assignment)]
+    wanted = [p.id for p in KINDS[check.kind].probes(check, params, evidence.assignment)]
     return bool(wanted) and not any(p in evidence.observations.probes for p in wanted)
 
 
@@ -77,8 +78,8 @@ def _assemble(submission_id: str, assignment: Assignment, rubric: Rubric, status
               results: list[CheckResult], reason: str | None, observations: Observations | None) -> GradeResult:
     cells = []
     if observations is not None:
-        cells = [{"number": c.number, "status": c.status, "source_head": c.source_head, "error": c.error}
-                 for c in observations.execution.code_cells if c.status in ("error", "timeout")]
+        cells = [{"number": c.number, "status": c.status.value, "source_head": c.source_head, "error": c.error}
+                 for c in observations.execution.code_cells if c.status in (CellStatus.ERROR, CellStatus.TIMEOUT)]
     return GradeResult(
         submission_id=submission_id, assignment=assignment.id, rubric_version=rubric.version, status=status,
         score=round(sum(r.points for r in results), 4), max_score=sum(r.max_points for r in results),

@@ -255,7 +255,7 @@ def graded(lab, probes):
 
 
 def probe_ids(lab):
-    return [request["id"] for request in plan_probes(lab.rubric.checks, lab.params, lab.spec).probes]
+    return [request.id for request in plan_probes(lab.rubric.checks, lab.params, lab.spec).probes]
 
 
 def test_checks_on_the_same_model_share_one_probe(lab):

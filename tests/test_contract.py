@@ -155,3 +155,36 @@ def test_calls_keep_rubric_arguments_in_wire_form():
     """Arguments are authored on the host in the strict-JSON encoding; the kernel decodes them."""
     request = CallRequest(id="f#0", name="f", args=[encode(np.array([1.0, 2.0]))])
     assert request_from_json(json.loads(json.dumps(request.to_json()))).args[0]["dtype"] == "<f8"
+
+
+# ---- across the boundary: job.json, the gradebook ---------------------------------------------------
+
+
+def test_job_json_carries_the_requests_and_the_harness_makes_inputs_absolute(tmp_path):
+    from grader.harness.job import HarnessJob
+
+    job = HarnessJob(assignment="lab", probes=EXAMPLES)
+    written = json.loads(job.write(tmp_path).read_text())
+    assert written["probes"] == [request.to_json() for request in EXAMPLES]
+    read = HarnessJob.read(tmp_path / "job.json")
+    assert read.probes == EXAMPLES
+    relocated = {r.id: getattr(r, "inputs", None) for r in read.kernel_probes()}
+    assert relocated["m#0"] == str(tmp_path.resolve() / "eval/hidden.npy") and relocated["f#0"] is None
+
+
+def test_the_gradebook_keeps_the_requests_and_forgets_what_it_cannot_read(tmp_path):
+    """Re-scoring compares the stored requests with the current plan; requests an older grader
+    stored that this one cannot read count as none (a new run)."""
+    from grader.gradebook.records import Student
+    from grader.gradebook.store import Gradebook
+    from grader.results import GradeResult, Status
+
+    result = GradeResult(submission_id="s", assignment="lab", rubric_version=1, status=Status.GRADED, score=0,
+                         max_score=1, pass_mark=0.5, checks=[])
+    with Gradebook.open(tmp_path / "book.sqlite") as book:
+        first = book.add_submission("lab", Student(id="anna", name="Anna"), "anna", "sha-1", b"{}")
+        book.record_result(first.id, result, observations="{}", probes=EXAMPLES)
+        assert book.stored_result(first.id).probes == EXAMPLES
+        book._db.execute("UPDATE results SET probes_json=? WHERE submission=?",
+                         (json.dumps([{"id": "x", "op": "retired-operation"}]), first.id))
+        assert book.stored_result(first.id).probes is None

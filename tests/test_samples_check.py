@@ -16,7 +16,8 @@ from grader.checks.samples import SamplesParams, judged, sample_request
 from grader.datasets import get_provider
 from grader.errors import SpecError
 from grader.judge import judge_path, load_judge
-from grader.observations import Observations, ProbeResult
+from grader.contract import SampleRequest
+from grader.observations import Observations
 from grader.plan import plan_probes
 from grader.probe.jsonvalues import encode
 from grader.results import CheckStatus
@@ -45,9 +46,9 @@ def verdict(judge, samples):
     """The quality check's outcome for `samples` returned by the student's callable."""
     check = Check(id="quality", title="quality", kind="samples", points=1, params=QUALITY)
     params = SamplesParams(**QUALITY)
-    probe = sample_request(params)["id"]
+    probe = sample_request(params).id
     observations = Observations(schema=1, status="completed",
-                                probes={probe: ProbeResult(ok=True, value=encode(samples.astype(np.float32)))})
+                                probes={probe: {"ok": True, "value": encode(samples.astype(np.float32))}})
     evidence = Evidence(observations=observations, assignment=Assignment(id="lab", title="lab", framework="pytorch"),
                         judges={"mnist": judge})
     return KINDS["samples"].evaluate(check, params, evidence)
@@ -107,9 +108,9 @@ def test_shape_and_quality_checks_share_one_probe_and_only_quality_needs_the_jud
               samples_check("other", "sample_other", ["shape"])]
     lab = write_lab(tmp_path, framework="pytorch", checks=checks)
     plan = plan_probes(lab.rubric.checks, lab.params, lab.spec)
-    assert [p["callable"] for p in plan.probes if p["op"] == "sample"] == ["sample", "sample_other"]
+    assert [p.callable for p in plan.probes if isinstance(p, SampleRequest)] == ["sample", "sample_other"]
     assert plan.judges == {"mnist"}
-    assert all(set(p) == {"id", "op", "callable", "n", "kwargs"} for p in plan.probes)  # no thresholds, no judge
+    assert all(set(p.to_json()) == {"id", "op", "callable", "n", "kwargs"} for p in plan.probes)  # no thresholds, no judge
 
 
 def samples_check(check_id: str, callable_name: str, verify: list[str]) -> dict:

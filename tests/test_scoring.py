@@ -204,3 +204,15 @@ def test_observations_reject_non_strict_json():
         Observations.parse('{"schema": 1, "status": "completed", "probes": {"a": {"ok": true, "value": NaN}}}')
     with pytest.raises(ValueError, match="malformed observations"):
         Observations.parse('{"schema": 1, "status": "hacked"}')
+
+
+def test_a_result_that_does_not_fit_the_contract_costs_one_check(toy):
+    """Each probe result is validated into its typed class only when its check reads it."""
+    wrong_type = {"ok": True, "exists": True, "type": "numpy.ndarray", "shape": "3x2"}
+    no_verdict = {"exists": True, "size": 10, "loads": True}
+    result = grade(toy, observations(probes=good_probes(**{"table#0": wrong_type, "saved#0": no_verdict})))
+    checks = by_id(result)
+    assert "could not evaluate this check (ContractError: DescribeResult.shape: expected list" in checks["table"].message
+    assert "could not evaluate this check (ContractError: ArtifactResult: 'ok' is missing)" in checks["saved"].message
+    assert result.status is Status.GRADED and checks["square"].status is CheckStatus.PASSED
+    assert checks["public-accuracy"].status is CheckStatus.PASSED

@@ -136,8 +136,8 @@ def _rescored(book: Gradebook, assignment: LoadedAssignment, stored: StoredSubmi
         return None
     checks = assignment.checks(public_only=run.public_only)
     plan = plan_probes(checks, assignment.params, assignment.spec)
-    asked = {p["id"]: p for p in previous.probes}
-    if any(asked.get(p["id"]) != p for p in plan.probes):
+    asked = {p.id: p for p in previous.probes}
+    if any(asked.get(p.id) != p for p in plan.probes):
         return None
     try:
         observations = Observations.parse(previous.observations)

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from grader.checks.base import CheckKind, Evidence, Outcome, probe_id
+from grader.contract import ArtifactRequest, ArtifactResult, ProbeRequest
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
 
@@ -30,18 +31,17 @@ class Artifact(CheckKind):
     name = "artifact"
     Params = ArtifactParams
 
-    def probes(self, check: Check, params: ArtifactParams, assignment: Assignment) -> list[dict]:
-        return [{"id": probe_id(check.id), "op": "artifact", "path": params.path, "loader": params.loader}]
+    def probes(self, check: Check, params: ArtifactParams, assignment: Assignment) -> list[ProbeRequest]:
+        return [ArtifactRequest(id=probe_id(check.id), path=params.path, loader=params.loader)]
 
     def evaluate(self, check: Check, params: ArtifactParams, evidence: Evidence) -> Outcome:
-        result = evidence.observations.probe(probe_id(check.id))
+        result = evidence.observations.result(probe_id(check.id), ArtifactResult)
         if not result.ok:
             return Outcome.failed(f"could not inspect {params.path}: {result.error}")
-        if not result.field("exists", False):
+        if not result.exists:
             return Outcome.failed(f"the notebook did not write {params.path}", expected=f"a file {params.path}")
-        size = result.field("size", 0)
-        if size < params.min_bytes:
-            return Outcome.failed(f"{params.path} has {size} bytes; expected at least {params.min_bytes}")
-        if not result.field("loads", False):
-            return Outcome.failed(f"{params.path} exists but does not load with {params.loader}: {result.field('error')}")
-        return Outcome.passed(f"{params.path} was written ({size} bytes) and loads", observed=result.field("summary"))
+        if result.size < params.min_bytes:
+            return Outcome.failed(f"{params.path} has {result.size} bytes; expected at least {params.min_bytes}")
+        if not result.loads:
+            return Outcome.failed(f"{params.path} exists but does not load with {params.loader}: {result.error}")
+        return Outcome.passed(f"{params.path} was written ({result.size} bytes) and loads", observed=result.summary)

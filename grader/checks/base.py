@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, Mapping
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar, Mapping, TypeVar
 
 import numpy as np
 
+from grader.contract import CellStatus, ProbeRequest
 from grader.observations import Observations
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
@@ -60,8 +63,8 @@ class CheckKind(abc.ABC):
     name: ClassVar[str]
     Params: ClassVar[type[Strict]]
 
-    def probes(self, check: Check, params: Any, assignment: Assignment) -> list[dict]:
-        """Requests for the kernel (ids from probe_id). Never include expected values."""
+    def probes(self, check: Check, params: Any, assignment: Assignment) -> list[ProbeRequest]:
+        """Requests for the kernel (ids from probe_id or shared_probe). Never include expected values."""
         return []
 
     def evaluation_splits(self, check: Check, params: Any) -> set[str]:
@@ -84,6 +87,17 @@ def probe_id(check_id: str, number: int = 0) -> str:
     return f"{check_id}#{number}"
 
 
+Request = TypeVar("Request", bound=ProbeRequest)
+
+
+def shared_probe(request: Request, prefix: str) -> Request:
+    """request with an id made of its content ("<prefix>:<hash>"), so that checks asking the same
+    question share one probe."""
+    body = {key: value for key, value in request.to_json().items() if key != "id"}
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
+    return replace(request, id=f"{prefix}:{digest}")
+
+
 def short(value: Any, limit: int = 160) -> str:
     """A compact, readable rendering of a value for feedback."""
     if isinstance(value, np.ndarray):
@@ -101,7 +115,7 @@ def short(value: Any, limit: int = 160) -> str:
 def missing_name_outcome(name: str, error: str | None, evidence: Evidence) -> Outcome:
     """Fail with a pointer to the cell that should have defined name, if it failed."""
     cell = evidence.observations.execution.defining(name)
-    if cell is not None and cell.status in ("error", "timeout", "not_run"):
+    if cell is not None and cell.status in (CellStatus.ERROR, CellStatus.TIMEOUT, CellStatus.NOT_RUN):
         detail = cell.error["evalue"] if cell.error else cell.status.replace("_", " ")
         return Outcome.failed(f"'{name}' is defined in cell {cell.number}, which did not run cleanly: {detail}",
                               cell=cell.number)

@@ -14,6 +14,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome, probe_id, short
+from grader.contract import DescribeRequest, DescribeResult, ProbeRequest
 from grader.spec.assignment import Assignment, Strict, known_dataset
 from grader.spec.rubric import Check
 
@@ -42,8 +43,8 @@ class DatasetStats(CheckKind):
     name = "dataset_stats"
     Params = DatasetStatsParams
 
-    def probes(self, check: Check, params: DatasetStatsParams, assignment: Assignment) -> list[dict]:
-        return [{"id": probe_id(check.id, number), "op": "describe", "name": name}
+    def probes(self, check: Check, params: DatasetStatsParams, assignment: Assignment) -> list[ProbeRequest]:
+        return [DescribeRequest(id=probe_id(check.id, number), name=name)
                 for number, name in enumerate(params.names().values())]
 
     def dataset_statistics(self, check: Check, params: DatasetStatsParams) -> set[str]:
@@ -55,12 +56,12 @@ class DatasetStats(CheckKind):
             return Outcome.failed(f"the grader has no statistics of {params.dataset}/{params.split}")
         problems = []
         for number, (statistic, name) in enumerate(params.names().items()):
-            result = evidence.observations.probe(probe_id(check.id, number))
-            if not result.ok or not result.field("exists", False):
+            result = evidence.observations.result(probe_id(check.id, number), DescribeResult)
+            if not result.ok or not result.exists:
                 why = result.error or f"'{name}' is not defined in the notebook"
                 problems.append(missing_name_outcome(name, why, evidence).message)
                 continue
-            problem = _compare(name, result.field("value"), np.asarray(truth[statistic], dtype=float), params)
+            problem = _compare(name, result.value, np.asarray(truth[statistic], dtype=float), params)
             if problem:
                 problems.append(f"{problem}, but the {params.split} split of {params.dataset} has per-channel "
                                 f"{statistic} {short(np.round(truth[statistic], 4))}")

@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import Field
 
 from grader.checks.base import CheckKind, Evidence, Outcome, probe_id
+from grader.contract import DescribeRequest, DescribeResult, ProbeRequest
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
 
@@ -36,16 +37,15 @@ class Detections(CheckKind):
     name = "detections"
     Params = DetectionsParams
 
-    def probes(self, check: Check, params: DetectionsParams, assignment: Assignment) -> list[dict]:
-        return [{"id": probe_id(check.id, number), "op": "describe", "name": name}
-                for number, name in enumerate(_names(params))]
+    def probes(self, check: Check, params: DetectionsParams, assignment: Assignment) -> list[ProbeRequest]:
+        return [DescribeRequest(id=probe_id(check.id, number), name=name) for number, name in enumerate(_names(params))]
 
     def evaluate(self, check: Check, params: DetectionsParams, evidence: Evidence) -> Outcome:
         values: dict[str, Any] = {}
         for number, name in enumerate(_names(params)):
-            result = evidence.observations.probe(probe_id(check.id, number))
-            if result.ok and result.field("exists", False):
-                values[name] = result.field("value")
+            result = evidence.observations.result(probe_id(check.id, number), DescribeResult)
+            if result.ok and result.exists:
+                values[name] = result.value
         problems = []
         for aspect in params.verify:
             problems += JUDGES[aspect](params, values)

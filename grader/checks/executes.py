@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from grader.checks.base import CheckKind, Evidence, Outcome
+from grader.contract import CellStatus
 from grader.spec.rubric import Check
 from grader.spec.assignment import Strict
 
@@ -21,8 +22,8 @@ class Executes(CheckKind):
         cells = evidence.observations.execution.code_cells
         if not cells:
             return Outcome.failed("the notebook has no code cells")
-        clean = [c for c in cells if c.status == "ok"]
-        broken = [c for c in cells if c.status != "ok"]
+        clean = [c for c in cells if c.status == CellStatus.OK]
+        broken = [c for c in cells if c.status != CellStatus.OK]
         observed = f"{len(clean)} of {len(cells)} code cells ran without errors"
         if not broken:
             return Outcome.passed(f"all {len(cells)} code cells ran without errors", observed=observed)

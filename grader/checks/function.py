@@ -8,6 +8,7 @@ from pydantic import Field
 
 from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome, probe_id, short
 from grader.checks.values import close_enough, from_rubric, to_wire
+from grader.contract import CallRequest, CallResult, ProbeRequest
 from grader.spec.rubric import Check
 from grader.spec.assignment import Assignment, Strict
 
@@ -30,21 +31,21 @@ class Function(CheckKind):
     name = "function"
     Params = FunctionParams
 
-    def probes(self, check: Check, params: FunctionParams, assignment: Assignment) -> list[dict]:
-        return [{"id": probe_id(check.id, n), "op": "call", "name": params.name,
-                 "args": to_wire(case.args), "kwargs": to_wire(case.kwargs)} for n, case in enumerate(params.cases)]
+    def probes(self, check: Check, params: FunctionParams, assignment: Assignment) -> list[ProbeRequest]:
+        return [CallRequest(id=probe_id(check.id, n), name=params.name, args=to_wire(case.args),
+                            kwargs=to_wire(case.kwargs)) for n, case in enumerate(params.cases)]
 
     def evaluate(self, check: Check, params: FunctionParams, evidence: Evidence) -> Outcome:
         failures = []
         for n, case in enumerate(params.cases):
-            result = evidence.observations.probe(probe_id(check.id, n))
+            result = evidence.observations.result(probe_id(check.id, n), CallResult)
             call = f"{params.name}({', '.join(short(from_rubric(a), 60) for a in case.args)})"
             if not result.ok:
                 if "is not defined" in (result.error or ""):
                     return missing_name_outcome(params.name, result.error, evidence)
                 failures.append((call, short(from_rubric(case.expected)), f"raised {result.error}"))
                 continue
-            got = result.decoded_value()
+            got = result.value
             equal, why = close_enough(got, case.expected, rtol=params.rtol, atol=params.atol)
             if not equal:
                 failures.append((call, short(from_rubric(case.expected)), f"returned {short(got)}" + (f" ({why})" if why else "")))

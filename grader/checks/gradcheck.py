@@ -10,6 +10,7 @@ from pydantic import Field
 from grader.architecture.description import TamperEvidence
 from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, probe_id
 from grader.checks.values import to_wire
+from grader.contract import GradcheckRequest, GradcheckResult, ProbeRequest
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
 
@@ -27,23 +28,23 @@ class Gradcheck(CheckKind):
     name = "gradcheck"
     Params = GradcheckParams
 
-    def probes(self, check: Check, params: GradcheckParams, assignment: Assignment) -> list[dict]:
-        return [{"id": probe_id(check.id), "op": "gradcheck", "name": params.name, "input_shapes": params.input_shapes,
-                 "init_args": to_wire(params.init_args), "init_kwargs": to_wire(params.init_kwargs),
-                 "eps": params.eps, "atol": params.atol}]
+    def probes(self, check: Check, params: GradcheckParams, assignment: Assignment) -> list[ProbeRequest]:
+        return [GradcheckRequest(id=probe_id(check.id), name=params.name, input_shapes=params.input_shapes,
+                                 init_args=to_wire(params.init_args), init_kwargs=to_wire(params.init_kwargs),
+                                 eps=params.eps, atol=params.atol)]
 
     def evaluate(self, check: Check, params: GradcheckParams, evidence: Evidence) -> Outcome:
-        result = evidence.observations.probe(probe_id(check.id))
+        result = evidence.observations.result(probe_id(check.id), GradcheckResult)
         cell = evidence.observations.execution.defining(params.name)
         number = cell.number if cell else None
         if not result.ok:
             return failed_probe_outcome(params.name, result.error, f"check the gradients of '{params.name}'", evidence)
-        problem = TamperEvidence.model_validate(result.field("tamper") or {}).problem()
+        problem = TamperEvidence.model_validate(result.tamper or {}).problem()
         if problem:
             return Outcome.failed(f"gradients not checked: {problem}", cell=number)
-        if result.field("passed"):
-            return Outcome.passed(f"the gradients of {params.name} ({result.field('target')}) match finite differences",
+        if result.passed:
+            return Outcome.passed(f"the gradients of {params.name} ({result.target}) match finite differences",
                                   cell=number)
-        return Outcome.failed(f"the gradients of {params.name} do not match finite differences: {result.field('reason')}",
+        return Outcome.failed(f"the gradients of {params.name} do not match finite differences: {result.reason}",
                               expected="analytical gradients equal to numerical ones (torch.autograd.gradcheck)",
-                              observed=str(result.field("reason"))[:300], cell=number)
+                              observed=str(result.reason)[:300], cell=number)

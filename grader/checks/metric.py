@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 
 from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome, probe_id
 from grader.checks.class_report import Quantity, compare, host_report
+from grader.contract import DescribeRequest, DescribeResult, PredictRequest, PredictResult, ProbeRequest
 from grader.metrics import LOWER_IS_BETTER, METRICS, BadPredictions, compute
 from grader.spec.rubric import Check
 from grader.spec.assignment import Assignment, Strict
@@ -64,15 +65,14 @@ class Metric(CheckKind):
     name = "metric"
     Params = MetricParams
 
-    def probes(self, check: Check, params: MetricParams, assignment: Assignment) -> list[dict]:
+    def probes(self, check: Check, params: MetricParams, assignment: Assignment) -> list[ProbeRequest]:
         inputs = f"eval/{params.split_for(check.visibility)}.npy"
-        probes = [{"id": probe_id(check.id, PREDICTIONS), "op": "predict",
-                   "callable": self.callable(params, assignment), "inputs": inputs}]
+        probes: list[ProbeRequest] = [PredictRequest(id=probe_id(check.id, PREDICTIONS),
+                                                     callable=self.callable(params, assignment), inputs=inputs)]
         if params.beats:
-            probes.append({"id": probe_id(check.id, BASELINE), "op": "predict", "callable": params.beats.callable,
-                           "inputs": inputs})
+            probes.append(PredictRequest(id=probe_id(check.id, BASELINE), callable=params.beats.callable, inputs=inputs))
         for number, name in enumerate((params.reported or {}).values(), start=BASELINE + 1):
-            probes.append({"id": probe_id(check.id, number), "op": "describe", "name": name})
+            probes.append(DescribeRequest(id=probe_id(check.id, number), name=name))
         return probes
 
     def evaluation_splits(self, check: Check, params: MetricParams) -> set[str]:
@@ -128,12 +128,12 @@ class Metric(CheckKind):
 
 
 def _predictions(check: Check, number: int, callable_name: str, evidence: Evidence) -> np.ndarray | Outcome:
-    result = evidence.observations.probe(probe_id(check.id, number))
+    result = evidence.observations.result(probe_id(check.id, number), PredictResult)
     if not result.ok:
         if "is not defined" in (result.error or ""):
             return missing_name_outcome(callable_name, result.error, evidence)
         return Outcome.failed(f"predicting with {callable_name} failed: {result.error}")
-    return result.decoded_value()
+    return result.value
 
 
 def _reported(check: Check, params: MetricParams, labels: np.ndarray, predictions: np.ndarray,
@@ -145,13 +145,13 @@ def _reported(check: Check, params: MetricParams, labels: np.ndarray, prediction
         return Outcome.failed(f"the predictions could not be scored: {exc}")
     problems = []
     for number, (quantity, name) in enumerate(params.reported.items(), start=BASELINE + 1):
-        result = evidence.observations.probe(probe_id(check.id, number))
-        if not result.ok or not result.field("exists", False):
+        result = evidence.observations.result(probe_id(check.id, number), DescribeResult)
+        if not result.ok or not result.exists:
             problems.append(f"'{name}' ({quantity}) is not defined in the notebook")
-        elif result.field("value") is None:
-            problems.append(f"'{name}' ({quantity}) is a {result.field('type')}, not a small array of numbers")
+        elif result.value is None:
+            problems.append(f"'{name}' ({quantity}) is a {result.type}, not a small array of numbers")
         else:
-            wrong = compare(quantity, result.field("value"), expected[quantity], params.atol)
+            wrong = compare(quantity, result.value, expected[quantity], params.atol)
             if wrong:
                 problems.append(f"'{name}' ({quantity}) {wrong}")
     goal = ", ".join(f"{name} = the {quantity.replace('_', ' ')} of your predictions" for quantity, name in params.reported.items())

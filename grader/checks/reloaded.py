@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from grader.checks.artifact import ArtifactParams
 from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, probe_id
 from grader.checks.metric import Metric
+from grader.contract import ProbeRequest, ReloadRequest, ReloadResult
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
 
@@ -30,31 +31,29 @@ class Reloaded(CheckKind):
     name = "reloaded"
     Params = ReloadedParams
 
-    def probes(self, check: Check, params: ReloadedParams, assignment: Assignment) -> list[dict]:
-        return [{"id": probe_id(check.id), "op": "reload", "path": params.path, "model": params.model,
-                 "original": params.original, "callable": Metric.callable(params, assignment),
-                 "inputs": "eval/public.npy"}]
+    def probes(self, check: Check, params: ReloadedParams, assignment: Assignment) -> list[ProbeRequest]:
+        return [ReloadRequest(id=probe_id(check.id), path=params.path, model=params.model, original=params.original,
+                              callable=Metric.callable(params, assignment), inputs="eval/public.npy")]
 
     def evaluation_splits(self, check: Check, params: ReloadedParams) -> set[str]:
         return {"public"}
 
     def evaluate(self, check: Check, params: ReloadedParams, evidence: Evidence) -> Outcome:
-        result = evidence.observations.probe(probe_id(check.id))
+        result = evidence.observations.result(probe_id(check.id), ReloadResult)
         if not result.ok:
             return failed_probe_outcome(params.model, result.error, f"compare '{params.model}' with {params.path}",
                                         evidence)
         predict = Metric.callable(params, evidence.assignment)
         problems = []
-        if not result.field("distinct"):
+        if not result.distinct:
             problems.append(f"'{params.model}' is '{params.original}' itself, not a new instance loaded from the file")
-        for name, field in ((params.model, "reloaded_differs"), (params.original, "original_differs")):
-            differs = result.field(field) or []
+        for name, differs in ((params.model, result.reloaded_differs), (params.original, result.original_differs)):
             if differs:
                 problems.append(f"'{name}' does not hold the weights saved in {params.path} "
                                 f"(differing or missing: {', '.join(map(str, differs))})")
-        if not result.field("uses_reloaded"):
+        if not result.uses_reloaded:
             problems.append(f"{predict}() does not use '{params.model}'")
-        elif result.field("uses_original") and result.field("distinct"):
+        elif result.uses_original and result.distinct:
             problems.append(f"{predict}() uses '{params.original}', the model still in memory")
         cell = evidence.observations.execution.defining(params.model)
         number = cell.number if cell else None

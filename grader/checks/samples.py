@@ -7,15 +7,14 @@ over and over has collapsed, however clear that digit is).
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, short
+from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, shared_probe, short
 from grader.checks.values import to_wire
+from grader.contract import ProbeRequest, SampleRequest, SampleResult
 from grader.spec.assignment import Assignment, Strict, known_dataset
 from grader.spec.rubric import Check
 
@@ -51,7 +50,7 @@ class Samples(CheckKind):
     name = "samples"
     Params = SamplesParams
 
-    def probes(self, check: Check, params: SamplesParams, assignment: Assignment) -> list[dict]:
+    def probes(self, check: Check, params: SamplesParams, assignment: Assignment) -> list[ProbeRequest]:
         return [sample_request(params)]
 
     def judges(self, check: Check, params: SamplesParams) -> set[str]:
@@ -59,10 +58,10 @@ class Samples(CheckKind):
 
     def evaluate(self, check: Check, params: SamplesParams, evidence: Evidence) -> Outcome:
         call = _call_text(params)
-        result = evidence.observations.probe(sample_request(params)["id"])
+        result = evidence.observations.result(sample_request(params).id, SampleResult)
         if not result.ok:
             return failed_probe_outcome(params.callable, result.error, f"draw samples with {call}", evidence)
-        samples = result.decoded_value()
+        samples = result.value
         if not isinstance(samples, np.ndarray):
             return Outcome.failed(f"{call} returned {short(samples)}, not an array or tensor of samples")
         problems = shape_problems(samples, params)
@@ -75,11 +74,10 @@ class Samples(CheckKind):
         return _quality(samples, params, evidence.judges[params.dataset], call)
 
 
-def sample_request(params: SamplesParams) -> dict:
+def sample_request(params: SamplesParams) -> SampleRequest:
     """One request per (callable, arguments, n): the shape and the quality checks share it."""
-    request = {"op": "sample", "callable": params.callable, "n": params.n, "kwargs": to_wire(params.kwargs)}
-    digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()[:12]
-    return {"id": f"sample:{digest}", **request}
+    return shared_probe(SampleRequest(id="", callable=params.callable, n=params.n, kwargs=to_wire(params.kwargs)),
+                        "sample")
 
 
 def shape_problems(samples: np.ndarray, params: SamplesParams) -> list[str]:

@@ -13,6 +13,8 @@ from pydantic import Field, field_validator
 
 from grader.checks.architecture.selectors import Range
 from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, probe_id
+from grader.contract import (BestRow, CountColumns, ParameterCount, ProbeRequest, Reevaluation, TableRequest,
+                             TableResult)
 from grader.metrics import LOWER_IS_BETTER, METRICS, BadPredictions, compute
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
@@ -71,57 +73,53 @@ class Table(CheckKind):
     name = "table"
     Params = TableParams
 
-    def probes(self, check: Check, params: TableParams, assignment: Assignment) -> list[dict]:
-        request: dict[str, Any] = {"id": probe_id(check.id), "op": "table", "name": params.name}
-        if params.values:
-            request["values"] = sorted(params.values)  # column names only: the required values stay home
-        if params.parameter_counts:
-            request["parameter_counts"] = params.parameter_counts.model_dump()
-        if params.reevaluate:
-            request["reevaluate"] = {**params.reevaluate.model_dump(include={"models", "key", "column"}),
-                                     "pick": params.reevaluate.pick}
-            request["inputs"] = "eval/public.npy"  # the harness makes it the sandbox's path
-        return [request]
+    def probes(self, check: Check, params: TableParams, assignment: Assignment) -> list[ProbeRequest]:
+        counts, best = params.parameter_counts, params.reevaluate
+        return [TableRequest(
+            id=probe_id(check.id), name=params.name,
+            values=sorted(params.values) if params.values else None,  # column names only: the required values stay home
+            parameter_counts=CountColumns(model_column=counts.model_column, count_column=counts.count_column)
+            if counts else None,
+            reevaluate=BestRow(models=best.models, key=best.key, column=best.column, pick=best.pick) if best else None,
+            inputs="eval/public.npy" if best else None)]  # the harness makes it the sandbox's path
 
     def evaluation_splits(self, check: Check, params: TableParams) -> set[str]:
         return {"public"} if params.reevaluate else set()
 
     def evaluate(self, check: Check, params: TableParams, evidence: Evidence) -> Outcome:
-        result = evidence.observations.probe(probe_id(check.id))
+        result = evidence.observations.result(probe_id(check.id), TableResult)
         cell = evidence.observations.execution.defining(params.name)
         number = cell.number if cell else None
         if not result.ok:
             return failed_probe_outcome(params.name, result.error, f"read the table '{params.name}'", evidence)
-        if not result.field("table"):
-            return Outcome.failed(f"'{params.name}' is a {result.field('type')}, expected a pandas DataFrame",
-                                  cell=number)
+        if not result.table:
+            return Outcome.failed(f"'{params.name}' is a {result.type}, expected a pandas DataFrame", cell=number)
         problems = list(_problems(params, result))
         if params.reevaluate:
-            problems += _reevaluation_problems(params.reevaluate, result.field("reevaluation") or {},
-                                               evidence.labels.get("public"))
+            problems += _reevaluation_problems(params.reevaluate, result.reevaluation, evidence.labels.get("public"))
         if problems:
             return Outcome.failed(f"'{params.name}': " + "; ".join(problems), cell=number,
-                                  observed=f"{result.field('rows')} rows, columns {result.field('columns')}")
-        return Outcome.passed(f"'{params.name}' is as required ({result.field('rows')} rows)", cell=number)
+                                  observed=f"{result.rows} rows, columns {result.columns}")
+        return Outcome.passed(f"'{params.name}' is as required ({result.rows} rows)", cell=number)
 
 
-def _problems(params: TableParams, result: Any) -> Any:
-    columns = result.field("columns") or []
+def _problems(params: TableParams, result: TableResult) -> Any:
+    columns = result.columns
     missing = [column for column in params.columns if column not in columns]
     if missing:
         yield f"columns are {columns}, missing {missing}"
-    rows = result.field("rows")
+    rows = result.rows
     if params.rows and not params.rows.holds(rows):
         yield f"it has {rows} rows, expected {params.rows.range_text()}"
     if params.varied:
-        distinct = result.field("distinct") or {}
-        varied = [column for column, count in distinct.items() if count >= 2 and column not in params.varied.exclude]
+        varied = [column for column, count in result.distinct.items()
+                  if count >= 2 and column not in params.varied.exclude]
         if len(varied) < params.varied.min:
             yield (f"only {len(varied)} column(s) take two or more values ({', '.join(varied) or 'none'}), expected "
                    f"at least {params.varied.min} besides {params.varied.exclude}")
-    yield from _value_problems(params, result.field("values") or {})
+    yield from _value_problems(params, result.values or {})
     if params.parameter_counts:
-        yield from _count_problems(params.parameter_counts, columns, result.field("parameter_counts") or [])
+        yield from _count_problems(params.parameter_counts, columns, result.parameter_counts or [])
 
 
 def _value_problems(params: TableParams, found: dict[str, list[str]]) -> Any:
@@ -135,28 +133,29 @@ def _value_problems(params: TableParams, found: dict[str, list[str]]) -> Any:
             yield f"column '{column}' has no row for {missing}"
 
 
-def _count_problems(counts: ParameterCounts, columns: list[str], rows: list[dict]) -> Any:
+def _count_problems(counts: ParameterCounts, columns: list[str], rows: list[ParameterCount]) -> Any:
     if counts.model_column not in columns or counts.count_column not in columns:
         return  # the missing column is already reported
     for row in rows:
-        if row.get("problem"):
-            yield f"row '{row.get('model')}': {row['problem']}"
-        elif row.get("stated") != row.get("counted"):
-            yield (f"row '{row.get('model')}' states {row.get('stated')} parameters, the model has "
-                   f"{row.get('counted')}")
+        if row.problem:
+            yield f"row '{row.model}': {row.problem}"
+        elif row.stated != row.counted:
+            yield f"row '{row.model}' states {row.stated} parameters, the model has {row.counted}"
 
 
-def _reevaluation_problems(spec: Reevaluate, found: dict, labels: np.ndarray | None) -> list[str]:
+def _reevaluation_problems(spec: Reevaluate, found: Reevaluation | None, labels: np.ndarray | None) -> list[str]:
     """The best row's reported metric against the one the grader computes from its model."""
-    if found.get("problem"):
-        return [f"could not re-evaluate the best row: {found['problem']}"]
+    if found is None or found.problem:
+        return [f"could not re-evaluate the best row: {found.problem if found else 'nothing came back'}"]
     if labels is None:
         return ["the public evaluation data is not available to the grader"]
     try:
-        value = compute(spec.metric, labels, np.asarray(found["predictions"]))
+        value = compute(spec.metric, labels, np.asarray(found.predictions))
     except BadPredictions as exc:
-        return [f"{spec.models}[{found['key']!r}]'s predictions could not be scored: {exc}"]
-    if abs(value - found["reported"]) > spec.atol:
-        return [f"the best row ('{found['key']}') reports {spec.column} = {found['reported']:.4g}, but "
-                f"{spec.models}[{found['key']!r}] has {spec.metric} = {value:.4g} on the test split"]
+        return [f"{spec.models}[{found.key!r}]'s predictions could not be scored: {exc}"]
+    if found.reported is None:
+        return [f"could not re-evaluate the best row: it reports no {spec.column}"]
+    if abs(value - found.reported) > spec.atol:
+        return [f"the best row ('{found.key}') reports {spec.column} = {found.reported:.4g}, but "
+                f"{spec.models}[{found.key!r}] has {spec.metric} = {value:.4g} on the test split"]
     return []

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, probe_id
+from grader.contract import PipelineStep, ProbeRequest, TransformsRequest, TransformsResult
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
 
@@ -69,20 +70,20 @@ class Transforms(CheckKind):
     name = "transforms"
     Params = TransformsParams
 
-    def probes(self, check: Check, params: TransformsParams, assignment: Assignment) -> list[dict]:
-        return [{"id": probe_id(check.id), "op": "transforms", "name": params.name}]
+    def probes(self, check: Check, params: TransformsParams, assignment: Assignment) -> list[ProbeRequest]:
+        return [TransformsRequest(id=probe_id(check.id), name=params.name)]
 
     def evaluate(self, check: Check, params: TransformsParams, evidence: Evidence) -> Outcome:
-        result = evidence.observations.probe(probe_id(check.id))
+        result = evidence.observations.result(probe_id(check.id), TransformsResult)
         cell = evidence.observations.execution.defining(params.name)
         number = cell.number if cell else None
         if not result.ok:
             return failed_probe_outcome(params.name, result.error, f"read the pipeline '{params.name}'", evidence)
-        if not result.field("pipeline"):
-            return Outcome.failed(f"'{params.name}' is a {result.field('type')}, not an augmentation pipeline "
+        if not result.pipeline:
+            return Outcome.failed(f"'{params.name}' is a {result.type}, not an augmentation pipeline "
                                   "(albumentations Compose or torchvision transforms.Compose)", cell=number)
-        steps = [step for step in result.field("steps") or [] if isinstance(step, dict)]
-        source = result.field("via") or params.name
+        steps = result.steps
+        source = result.via or params.name
         held = [f"includes {_text(item)}" for item in params.includes if _present(item, steps)]
         missing = [f"no {_text(item, 'step of ')}" for item in params.includes if not _present(item, steps)]
         unwanted = [f"has {_text(item, 'a step of ')}" for item in params.excludes if _present(item, steps)]
@@ -100,18 +101,18 @@ def _options(item: Requirement) -> list[str]:
     return item.any_of if isinstance(item, AnyOf) else [item]
 
 
-def _present(item: Requirement, steps: list[dict]) -> bool:
-    return any(_matches(option, step) for option in _options(item) for step in steps if step.get("active"))
+def _present(item: Requirement, steps: list[PipelineStep]) -> bool:
+    return any(_matches(option, step) for option in _options(item) for step in steps if step.active)
 
 
-def _matches(option: str, step: dict) -> bool:
-    name = step.get("name")
+def _matches(option: str, step: PipelineStep) -> bool:
+    name = step.name
     if option not in FAMILIES:
         return name == option
     if name not in FAMILIES[option]:
         return False
     setting = FAMILIES[option][name]
-    return setting is None or (step.get("settings") or {}).get(setting) not in NEUTRAL
+    return setting is None or step.settings.get(setting) not in NEUTRAL
 
 
 def _text(item: Requirement, several: str = "") -> str:
@@ -122,12 +123,11 @@ def _text(item: Requirement, several: str = "") -> str:
     return f"{options[0]} step" if options[0] in FAMILIES else options[0]
 
 
-def _describe(step: dict) -> str:
-    p = step.get("p")
-    text = "  " * int(step.get("depth") or 0) + str(step.get("name"))
-    if isinstance(p, (int, float)):
-        text += f"(p={p:g})"
-    return text if step.get("active") else text + " [never applied]"
+def _describe(step: PipelineStep) -> str:
+    text = "  " * step.depth + step.name
+    if step.p is not None:
+        text += f"(p={step.p:g})"
+    return text if step.active else text + " [never applied]"
 
 
 def _expected(params: TransformsParams) -> str:

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome, probe_id, short
 from grader.checks.values import close_enough
+from grader.contract import DescribeRequest, DescribeResult, ProbeRequest
 from grader.spec.rubric import Check
 from grader.spec.assignment import Assignment, Strict
 
@@ -29,45 +30,44 @@ class Variable(CheckKind):
     name = "variable"
     Params = VariableParams
 
-    def probes(self, check: Check, params: VariableParams, assignment: Assignment) -> list[dict]:
-        return [{"id": probe_id(check.id), "op": "describe", "name": params.name}]
+    def probes(self, check: Check, params: VariableParams, assignment: Assignment) -> list[ProbeRequest]:
+        return [DescribeRequest(id=probe_id(check.id), name=params.name)]
 
     def evaluate(self, check: Check, params: VariableParams, evidence: Evidence) -> Outcome:
-        result = evidence.observations.probe(probe_id(check.id))
+        result = evidence.observations.result(probe_id(check.id), DescribeResult)
         if not result.ok:
             return Outcome.failed(f"could not inspect '{params.name}': {result.error}")
-        if not result.field("exists", False):
+        if not result.exists:
             return missing_name_outcome(params.name, f"'{params.name}' is not defined in the notebook", evidence)
         problems = list(_problems(params, result))
         cell = evidence.observations.execution.defining(params.name)
         number = cell.number if cell else None
         if problems:
             return Outcome.failed(f"'{params.name}': " + "; ".join(problems), cell=number,
-                                  observed=f"{result.field('type')} {result.field('shape') or ''}".strip())
+                                  observed=f"{result.type} {result.shape or ''}".strip())
         return Outcome.passed(f"'{params.name}' is as required", cell=number)
 
 
-def _problems(params: VariableParams, result: Any) -> Any:
-    kind = result.field("type", "")
-    bases = result.field("bases", []) or []
-    if params.type and not any(b == params.type or b.endswith("." + params.type) for b in [kind, *bases]):
+def _problems(params: VariableParams, result: DescribeResult) -> Any:
+    kind = result.type
+    if params.type and not any(b == params.type or b.endswith("." + params.type) for b in [kind, *result.bases]):
         yield f"type is {kind}, expected {params.type}"
-    shape = result.field("shape")
+    shape = result.shape
     if params.shape is not None:
         if shape is None or len(shape) != len(params.shape) or any(w is not None and w != g for w, g in zip(params.shape, shape)):
             yield f"shape is {shape}, expected {params.shape}"
-    dtype = result.field("dtype")
+    dtype = result.dtype
     if params.dtype and not (dtype or "").startswith(params.dtype):
         yield f"dtype is {dtype}, expected {params.dtype}"
-    length = result.field("length") if result.field("length") is not None else (shape[0] if shape else None)
+    length = result.length if result.length is not None else (shape[0] if shape else None)
     if params.length is not None and length != params.length:
         yield f"length is {length}, expected {params.length}"
-    low, high = result.field("min"), result.field("max")  # NaN when the array holds one: it fails both
+    low, high = result.min, result.max  # NaN when the array holds one: it fails both
     if params.min is not None and (low is None or not low >= params.min):
         yield f"smallest value is {short(low)}, expected at least {params.min:g}"
     if params.max is not None and (high is None or not high <= params.max):
         yield f"largest value is {short(high)}, expected at most {params.max:g}"
     if params.equals is not None:
-        equal, why = close_enough(result.field("value"), params.equals, rtol=params.rtol, atol=params.atol)
+        equal, why = close_enough(result.value, params.equals, rtol=params.rtol, atol=params.atol)
         if not equal:
-            yield f"value is {short(result.field('value'))}, expected {short(params.equals)}" + (f" ({why})" if why else "")
+            yield f"value is {short(result.value)}, expected {short(params.equals)}" + (f" ({why})" if why else "")

@@ -39,6 +39,7 @@ class CellRecord:
     error: dict[str, str] | None = None        # ename, evalue and (from the harness) traceback
     output_text: str = ""
     seconds: float = 0.0
+    cpu_seconds: float = 0.0                   # the notebook's own work in this cell, what its budget counts
 
     @property
     def number(self) -> int:
@@ -53,6 +54,7 @@ class Execution:
     seconds: float = 0.0
     kernel_died: bool = False
     total_timeout: bool = False
+    total_waited: bool = False     # the wall-clock backstop ended it, not the budget of work
     cells: list[CellRecord] = field(default_factory=list)
 
     @property

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from grader.contract import ContractError, ProbeRequest, requests_from_json
 from grader.errors import UsageError
 from grader.gradebook.records import ClassEntry, Student
 from grader.results import GradeResult
@@ -61,6 +62,17 @@ CREATE INDEX IF NOT EXISTS submissions_by_student ON submissions (assignment, st
 """
 
 
+def _requests(text: str | None) -> list[ProbeRequest] | None:
+    """The probe requests stored with a result; None when there are none, or when they do not fit
+    this grader's contract (re-scoring then needs a new run)."""
+    if text is None:
+        return None
+    try:
+        return requests_from_json(json.loads(text))
+    except (ContractError, json.JSONDecodeError):
+        return None
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -81,7 +93,7 @@ class StoredSubmission:
 class StoredResult:
     result: GradeResult
     observations: str | None
-    probes: list[dict] | None
+    probes: list[ProbeRequest] | None  # None also when this grader cannot read what an older one asked
 
 
 class Gradebook:
@@ -172,7 +184,7 @@ class Gradebook:
     # --- results --------------------------------------------------------------------------
 
     def record_result(self, submission_id: int, result: GradeResult, *, observations: str | None,
-                      probes: list[dict] | None) -> None:
+                      probes: list[ProbeRequest] | None) -> None:
         """Store a finished grade and its per-check rows in one transaction."""
         packed = zlib.compress(observations.encode("utf-8"), 6) if observations is not None else None
         with self._transaction():
@@ -180,7 +192,7 @@ class Gradebook:
                 "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (submission_id, result.rubric_version, result.status.value, result.score, result.max_score,
                  int(result.passed), json.dumps(result.to_dict(), ensure_ascii=False), packed,
-                 json.dumps(probes) if probes is not None else None, _now()))
+                 json.dumps([p.to_json() for p in probes]) if probes is not None else None, _now()))
             self._db.execute("DELETE FROM check_results WHERE submission=? AND rubric_version=?",
                              (submission_id, result.rubric_version))
             self._db.executemany(
@@ -199,7 +211,7 @@ class Gradebook:
             return None
         return StoredResult(result=GradeResult.from_dict(json.loads(row[0])),
                             observations=zlib.decompress(row[1]).decode("utf-8") if row[1] is not None else None,
-                            probes=json.loads(row[2]) if row[2] is not None else None)
+                            probes=_requests(row[2]))
 
     # --- manual points --------------------------------------------------------------------
 

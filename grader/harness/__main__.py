@@ -17,13 +17,14 @@ from pathlib import Path
 
 import nbformat
 
+from grader.contract import CellStatus, RunStatus, to_json
 from grader.harness.budget import KernelCpu, WorkLimits
 from grader.harness.execute import CappedNotebookClient, ExecutionRecord, run_cells
 from grader.harness.job import EXECUTED_FILE, HarnessJob
 from grader.harness.kernel import ConfinedKernelManager, kernel_config
 from grader.harness.notebook import Ungradable, assignment_of, load_submission, prepare
 from grader.harness.preamble import preamble_source
-from grader.harness.probes import ENVIRONMENT_PROBE, run_probes
+from grader.harness.probes import ENVIRONMENT_PROBE, RawResult, run_probes
 from grader.harness.hold import GO, HOLD
 
 OBSERVATIONS_SCHEMA = 1
@@ -37,7 +38,7 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
         if stamped and stamped != job.assignment:
             raise Ungradable(f"this notebook was made from the starter of '{stamped}', not '{job.assignment}'")
     except Ungradable as exc:
-        return {"schema": OBSERVATIONS_SCHEMA, "status": "ungradable", "reason": str(exc)}
+        return {"schema": OBSERVATIONS_SCHEMA, "status": RunStatus.UNGRADABLE.value, "reason": str(exc)}
     eval_inputs = job.take_eval_inputs()  # out of the kernel's reach while student code runs
     text = "\n".join(cell.source for cell in notebook.cells)
     prepared = prepare(notebook, parameters=job.parameters, preamble=preamble_source(
@@ -53,25 +54,25 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
             meter = KernelCpu(client.km.provisioner.pid)
             limits = WorkLimits(cell_seconds=job.cell_timeout, total_seconds=job.total_timeout, threads=job.threads)
             execution = run_cells(client, prepared, limits=limits, meter=meter)
-            probes: dict[str, dict] = {}
+            probes: dict[str, RawResult] = {}
             if execution.usable:
                 job.restore_eval_inputs(eval_inputs)
                 probes = run_probes(client, [ENVIRONMENT_PROBE, *job.kernel_probes()], result_dir=job.path(job.kernel_dir),
                                     timeout_each=job.probe_timeout, threads=job.threads, meter=meter,
                                     deadline=time.monotonic() + limits.wall(job.probe_timeout))
     except Cancelled:
-        return {"schema": OBSERVATIONS_SCHEMA, "status": "error", "reason": "the grader cancelled this run"}
+        return {"schema": OBSERVATIONS_SCHEMA, "status": RunStatus.ERROR.value, "reason": "the grader cancelled this run"}
     except Exception as exc:  # the kernel would not start: our problem, not the student's
-        return {"schema": OBSERVATIONS_SCHEMA, "status": "error",
+        return {"schema": OBSERVATIONS_SCHEMA, "status": RunStatus.ERROR.value,
                 "reason": f"the notebook kernel could not be run: {type(exc).__name__}: {exc}"}
     finally:
         _save_executed(prepared, job.path(job.outdir) / EXECUTED_FILE)
-    environment = probes.pop(ENVIRONMENT_PROBE["id"], {})
+    environment = probes.pop(ENVIRONMENT_PROBE.id, {})
     return {
         "schema": OBSERVATIONS_SCHEMA,
-        "status": _status(execution),
+        "status": _status(execution).value,
         "reason": _reason(execution, job),
-        "execution": _execution_json(execution),
+        "execution": to_json(execution.reported()),
         "probes": probes,
         "environment": {k: v for k, v in environment.items() if k != "ok"} if environment.get("ok") else {},
     }
@@ -81,14 +82,14 @@ class Cancelled(Exception):
     """The host ended a held run without letting it go."""
 
 
-def _status(execution: ExecutionRecord) -> str:
+def _status(execution: ExecutionRecord) -> RunStatus:
     if execution.preamble_error:
-        return "error"
+        return RunStatus.ERROR
     if execution.kernel_died:
-        return "crashed"
+        return RunStatus.CRASHED
     if execution.total_timeout or execution.kernel_stuck:
-        return "timeout"
-    return "completed"
+        return RunStatus.TIMEOUT
+    return RunStatus.COMPLETED
 
 
 def _reason(execution: ExecutionRecord, job: HarnessJob) -> str | None:
@@ -104,20 +105,10 @@ def _reason(execution: ExecutionRecord, job: HarnessJob) -> str | None:
         return (f"the notebook used its total budget of {job.total_timeout:g} s of computing (its own CPU time on "
                 f"{job.threads} core(s), whatever the machine's load) before it finished")
     if execution.kernel_stuck:
-        cell = next((c.index for c in execution.cells if c.status == "timeout"), None)
+        cell = next((c.index for c in execution.cells if c.status == CellStatus.TIMEOUT), None)
         return (f"cell {cell + 1 if cell is not None else '?'} ran past its budget and went on after the interrupt, "
                 "so the rest of the notebook could not run")
     return None
-
-
-def _execution_json(execution: ExecutionRecord) -> dict:
-    return {
-        "seconds": round(execution.seconds, 3),
-        "kernel_died": execution.kernel_died,
-        "total_timeout": execution.total_timeout,
-        "total_waited": execution.total_waited,
-        "cells": [vars(cell) for cell in execution.cells],
-    }
 
 
 def _save_executed(notebook, path: Path) -> None:  # noqa: ANN001 - a NotebookNode
@@ -135,7 +126,7 @@ def main(argv: list[str]) -> int:
         observations = run(job, hold=HOLD in argv[2:])
     except Exception as exc:
         traceback.print_exc()
-        observations = {"schema": OBSERVATIONS_SCHEMA, "status": "error",
+        observations = {"schema": OBSERVATIONS_SCHEMA, "status": RunStatus.ERROR.value,
                         "reason": f"internal grader error in the harness: {type(exc).__name__}: {exc}"}
     job.write_observations(observations)
     return 0

@@ -7,7 +7,7 @@ import ast
 import contextlib
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -20,6 +20,7 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 from traitlets import Type
 
+from grader.contract import CellRecord, CellStatus, Execution
 from grader.harness.budget import CpuWatch, KernelCpu, WorkLimits
 from grader.harness.notebook import SOURCE_INDEX
 
@@ -250,32 +251,23 @@ def _error_detail(content: dict) -> dict[str, str]:
             "traceback": _strip_ansi(traceback)[-4000:]}
 
 
-@dataclass
-class CellRecord:
-    index: int
-    status: str = "not_run"  # ok | error | timeout | not_run | skipped
-    source_head: str = ""
-    defines: list[str] = field(default_factory=list)
-    error: dict[str, str] | None = None
-    output_text: str = ""
-    seconds: float = 0.0
-    cpu_seconds: float = 0.0     # the notebook's own work in this cell, what its budget counts
+@dataclass(kw_only=True)
+class ExecutionRecord(Execution):
+    """The run as the harness sees it: what observations.json reports (grader.contract.Execution,
+    whose cells the harness fills in as they run) and what only the harness needs."""
 
-
-@dataclass
-class ExecutionRecord:
-    cells: list[CellRecord]
-    seconds: float = 0.0
-    kernel_died: bool = False
     kernel_stuck: bool = False
-    total_timeout: bool = False
-    total_waited: bool = False     # the wall-clock backstop ended it, not the budget of work
     preamble_error: str | None = None
 
     @property
     def usable(self) -> bool:
         """Whether the kernel can still answer probes."""
         return not (self.kernel_died or self.kernel_stuck)
+
+    def reported(self) -> Execution:
+        """The part that crosses into observations.json."""
+        return Execution(seconds=round(self.seconds, 3), kernel_died=self.kernel_died,
+                         total_timeout=self.total_timeout, total_waited=self.total_waited, cells=self.cells)
 
 
 def run_cells(client: CappedNotebookClient, notebook: NotebookNode, *, limits: WorkLimits,
@@ -304,7 +296,7 @@ def run_cells(client: CappedNotebookClient, notebook: NotebookNode, *, limits: W
         stopped: str | None = None
         try:
             outcome = execute_one(client, cell, position, watch)
-            if outcome == "timeout":
+            if outcome == CellStatus.TIMEOUT:
                 stopped = "work" if watch.interrupted else "wait"
                 execution.total_timeout = budget < cell_cpu if watch.interrupted else \
                     limits.wall(limits.cell_seconds) > remaining_wall
@@ -312,11 +304,11 @@ def run_cells(client: CappedNotebookClient, notebook: NotebookNode, *, limits: W
                 if not watch.interrupted:  # the backstop interrupted a cell that waits: is anyone there?
                     execution.kernel_stuck = not kernel_answers(client)
         except DeadKernelError:
-            outcome = "timeout" if watch.killed else "error"
+            outcome = CellStatus.TIMEOUT if watch.killed else CellStatus.ERROR
             stopped = "work" if watch.killed else None
             execution.kernel_stuck, execution.kernel_died = watch.killed, not watch.killed
         if record is None:  # an injected cell: only the preamble matters
-            if outcome != "ok" and set(cell.metadata.get("tags", [])) & {"grader-preamble"}:
+            if outcome != CellStatus.OK and set(cell.metadata.get("tags", [])) & {"grader-preamble"}:
                 execution.preamble_error = _describe_error(_error_of(cell)) or outcome
         else:
             _fill(record, cell, outcome, time.monotonic() - cell_started,
@@ -345,15 +337,16 @@ def _overrun(stopped: str, limits: WorkLimits, *, total: bool) -> dict[str, str]
                       f"blocked rather than computing; {scope} is {seconds:g} s of computing) and was interrupted"}
 
 
-def execute_one(client: CappedNotebookClient, cell: NotebookNode, position: int, watch: CpuWatch | None = None) -> str:
-    """Run one cell: 'ok', 'error' or 'timeout' (raises DeadKernelError if the kernel dies, or the
+def execute_one(client: CappedNotebookClient, cell: NotebookNode, position: int,
+                watch: CpuWatch | None = None) -> CellStatus:
+    """Run one cell: ok, error or timeout (raises DeadKernelError if the kernel dies, or the
     watch stopped it)."""
     client.last_reply_error = client.last_reply_detail = None
     with watch or contextlib.nullcontext():
         client.execute_cell(cell, position)
     if client.last_reply_error == TIMEOUT_ENAME or (watch is not None and watch.interrupted):
-        return "timeout"
-    return "error" if client.last_reply_error or _error_of(cell) else "ok"
+        return CellStatus.TIMEOUT
+    return CellStatus.ERROR if client.last_reply_error or _error_of(cell) else CellStatus.OK
 
 
 def kernel_answers(client: CappedNotebookClient, grace: float = 30) -> bool:
@@ -362,7 +355,7 @@ def kernel_answers(client: CappedNotebookClient, grace: float = 30) -> bool:
     client.nb.cells.append(probe)
     client.timeout = int(grace)
     try:
-        return execute_one(client, probe, len(client.nb.cells) - 1) == "ok"
+        return execute_one(client, probe, len(client.nb.cells) - 1) == CellStatus.OK
     except DeadKernelError:
         return False
     finally:
@@ -372,7 +365,7 @@ def kernel_answers(client: CappedNotebookClient, grace: float = 30) -> bool:
 def _record_for(cell: NotebookNode) -> CellRecord:
     record = CellRecord(index=cell.metadata[SOURCE_INDEX], source_head=cell.source.strip()[:200])
     if cell.cell_type != "code":
-        record.status = "skipped"
+        record.status = CellStatus.SKIPPED
     else:
         record.defines = defined_names(cell.source)
     return record
@@ -403,7 +396,7 @@ def _describe_error(error: dict | None) -> str | None:
     return f"{error.get('ename')}: {error.get('evalue')}" if error else None
 
 
-def _fill(record: CellRecord, cell: NotebookNode, outcome: str, seconds: float,
+def _fill(record: CellRecord, cell: NotebookNode, outcome: CellStatus, seconds: float,
           reply_error: dict[str, str] | None = None) -> None:
     record.status = outcome
     record.seconds = round(seconds, 3)
@@ -415,7 +408,7 @@ def _fill(record: CellRecord, cell: NotebookNode, outcome: str, seconds: float,
                         "traceback": _strip_ansi(traceback)[-4000:]}
     elif reply_error:  # the error's output was lost or dropped; the execute reply still says what it was
         record.error = dict(reply_error)
-    elif outcome == "error":
+    elif outcome == CellStatus.ERROR:
         record.error = {"ename": "KernelDied", "evalue": "the kernel died while running this cell (os._exit, a crash or memory)"}
 
 

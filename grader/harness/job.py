@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.contract import ProbeRequest, requests_from_json
+
 JOB_FILE = "job.json"
 OBSERVATIONS_FILE = "observations.json"
 EXECUTED_FILE = "executed.ipynb"
@@ -31,7 +33,7 @@ class HarnessJob:
     probe_timeout: float = 120
     output_cap: int = 1024**2
     observations_cap: int = 32 * 1024**2
-    probes: list[dict] = field(default_factory=list)
+    probes: list[ProbeRequest] = field(default_factory=list)
     eval_inputs: list[str] = field(default_factory=list)
     dataset_manifest: dict[str, str] = field(default_factory=dict)
     kernel_command: list[str] = field(default_factory=list)  # put before the kernel's argv: its confinement
@@ -55,12 +57,14 @@ class HarnessJob:
         target = root / JOB_FILE
         fields = asdict(self)
         fields.pop("root_path")
+        fields["probes"] = [request.to_json() for request in self.probes]
         target.write_text(json.dumps(fields, indent=1), encoding="utf-8")
         return target
 
     @classmethod
     def read(cls, path: Path) -> "HarnessJob":
         data = json.loads(path.read_text(encoding="utf-8"))
+        data["probes"] = requests_from_json(data.get("probes", []))
         return cls(**data, root_path=str(path.resolve().parent))
 
     def take_eval_inputs(self) -> dict[str, bytes]:
@@ -77,9 +81,9 @@ class HarnessJob:
         for relative, data in taken.items():
             self.path(relative).write_bytes(data)
 
-    def kernel_probes(self) -> list[dict]:
+    def kernel_probes(self) -> list[ProbeRequest]:
         """Probe requests with sandbox-relative input paths made absolute for the kernel."""
-        return [{**p, "inputs": str(self.path(p["inputs"]))} if "inputs" in p else p for p in self.probes]
+        return [request.relocated(lambda inputs: str(self.path(inputs))) for request in self.probes]
 
     def write_observations(self, observations: dict) -> None:
         text = json.dumps(observations, allow_nan=False)

@@ -7,34 +7,38 @@ import os
 import stat
 import time
 from pathlib import Path
+from typing import Any
 
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_code_cell
 
+from grader.contract import CellStatus, EnvironmentRequest, ProbeRequest, ProbeResult
 from grader.harness.budget import CpuWatch, KernelCpu, WorkLimits
 from grader.harness.execute import CappedNotebookClient, execute_one, kernel_answers
 
 MAX_RESULT_BYTES = 8 * 1024**2
 
-ENVIRONMENT_PROBE = {"id": "__environment__", "op": "environment"}
+ENVIRONMENT_PROBE = EnvironmentRequest(id="__environment__")
+
+RawResult = dict[str, Any]  # a result as the kernel wrote it: relayed as it is, validated on the host
 
 
-def run_probes(client: CappedNotebookClient, requests: list[dict], *, result_dir: Path,
+def run_probes(client: CappedNotebookClient, requests: list[ProbeRequest], *, result_dir: Path,
                timeout_each: float, deadline: float, threads: int = 1, meter: KernelCpu | None = None
-               ) -> dict[str, dict]:
+               ) -> dict[str, RawResult]:
     """Results by request id. A probe that computes past `timeout_each` seconds of work (CPU
     time on `threads` cores) or waits past the wall-clock backstop is interrupted; if the kernel
     then stops answering, the remaining probes report that instead of running."""
     limits = WorkLimits(cell_seconds=timeout_each, total_seconds=timeout_each, threads=threads)
-    results: dict[str, dict] = {}
+    results: dict[str, RawResult] = {}
     kernel_lost: str | None = None
     for number, request in enumerate(requests):
         if kernel_lost:
-            results[request["id"]] = {"ok": False, "error": kernel_lost}
+            results[request.id] = _failed(kernel_lost)
             continue
         remaining = deadline - time.monotonic()
         if remaining <= 1:
-            results[request["id"]] = {"ok": False, "error": "the grader's probe time ran out before this check"}
+            results[request.id] = _failed("the grader's probe time ran out before this check")
             continue
         result_path = result_dir / f"probe-{number}.json"
         cell = new_code_cell(probe_cell_source(request, result_path))
@@ -43,24 +47,28 @@ def run_probes(client: CappedNotebookClient, requests: list[dict], *, result_dir
         budget = limits.cpu(timeout_each)
         watch = CpuWatch(meter, budget, limits.grace(budget))
         try:
-            if execute_one(client, cell, len(client.nb.cells) - 1, watch) == "timeout":
-                results[request["id"]] = {"ok": False, "error": f"timed out: stopped after {timeout_each:g} s of computing"
-                                          if watch.interrupted else f"timed out: stopped after waiting {client.timeout} s"}
+            if execute_one(client, cell, len(client.nb.cells) - 1, watch) == CellStatus.TIMEOUT:
+                results[request.id] = _failed(f"timed out: stopped after {timeout_each:g} s of computing"
+                                              if watch.interrupted else f"timed out: stopped after waiting {client.timeout} s")
                 if not watch.interrupted and not kernel_answers(client):
                     kernel_lost = "the kernel stopped answering after an earlier check timed out"
             else:
-                results[request["id"]] = read_result(result_path, cell)
+                results[request.id] = read_result(result_path, cell)
         except DeadKernelError:
-            results[request["id"]] = {"ok": False, "error": f"timed out: stopped after {timeout_each:g} s of "
-                                      "computing; the code ignored the interrupt" if watch.killed else "the kernel died while this check ran"}
+            results[request.id] = _failed(f"timed out: stopped after {timeout_each:g} s of computing; the code "
+                                          "ignored the interrupt" if watch.killed else "the kernel died while this check ran")
             kernel_lost = "the kernel died during an earlier check"
         finally:
             client.nb.cells.pop()
     return results
 
 
-def probe_cell_source(request: dict, result_path: Path) -> str:
-    payload = json.dumps(request)
+def _failed(error: str) -> RawResult:
+    return ProbeResult.failed(error).to_json()
+
+
+def probe_cell_source(request: ProbeRequest, result_path: Path) -> str:
+    payload = json.dumps(request.to_json())
     return (
         "import sys as _g_sys, json as _g_json\n"
         f"_g_sys.modules['grader.probe.runtime'].run_request(_g_json.loads({payload!r}), globals(), {str(result_path)!r})\n"
@@ -68,7 +76,7 @@ def probe_cell_source(request: dict, result_path: Path) -> str:
     )
 
 
-def read_result(path: Path, cell) -> dict:  # noqa: ANN001 - a NotebookNode
+def read_result(path: Path, cell) -> RawResult:  # noqa: ANN001 - a NotebookNode
     """The probe's result file, which the kernel wrote into its own folder: read without following
     a link or blocking on a pipe the notebook may have put there, and only up to the cap."""
     try:
@@ -76,11 +84,11 @@ def read_result(path: Path, cell) -> dict:  # noqa: ANN001 - a NotebookNode
     except FileNotFoundError:
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         detail = f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if errors else "no result was written"
-        return {"ok": False, "error": f"the check could not run ({detail})"}
+        return _failed(f"the check could not run ({detail})")
     except OverflowError:
-        return {"ok": False, "error": f"the result was larger than {MAX_RESULT_BYTES // 1024**2} MiB"}
+        return _failed(f"the result was larger than {MAX_RESULT_BYTES // 1024**2} MiB")
     except OSError:
-        return {"ok": False, "error": "the result was not a plain file"}
+        return _failed("the result was not a plain file")
     finally:
         try:
             path.unlink(missing_ok=True)
@@ -89,8 +97,8 @@ def read_result(path: Path, cell) -> dict:  # noqa: ANN001 - a NotebookNode
     try:
         result = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return {"ok": False, "error": "the result was not valid JSON"}
-    return result if isinstance(result, dict) else {"ok": False, "error": "the result was not an object"}
+        return _failed("the result was not valid JSON")
+    return result if isinstance(result, dict) else _failed("the result was not an object")
 
 
 def read_regular_file(path: Path, cap: int) -> bytes:

@@ -7,8 +7,6 @@ at no extra cost."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
@@ -17,8 +15,9 @@ from grader.architecture.description import ModelDescription
 from grader.architecture.table import architecture_details
 from grader.checks.architecture.assertion import Verdict
 from grader.checks.architecture.expectation import Expectation
-from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome
+from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, shared_probe
 from grader.checks.values import to_wire
+from grader.contract import InputSpec, ModelBuild, ModelRequest, ModelResult, ProbeRequest
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
 
@@ -54,11 +53,11 @@ class ArchitectureParams(Strict):
                              "list them in models")
         return self
 
-    def inputs(self) -> list[dict] | None:
+    def inputs(self) -> list[InputSpec] | None:
         if self.input_shape is None:
             return None
         shapes = self.input_shape if self.input_shape and isinstance(self.input_shape[0], list) else [self.input_shape]
-        return [{"shape": shape, **({"dtype": self.input_dtype} if self.input_dtype else {})} for shape in shapes]
+        return [InputSpec(shape=shape, dtype=self.input_dtype or None) for shape in shapes]
 
     def target(self, assignment: Assignment) -> str:
         return self.build.class_name if self.build else self.model or assignment.objects.get("model", "model")
@@ -68,28 +67,23 @@ class ArchitectureParams(Strict):
         return self.models or [self.target(assignment)]
 
 
-def model_request(params: ArchitectureParams, assignment: Assignment, name: str | None = None) -> dict:
+def model_request(params: ArchitectureParams, assignment: Assignment, name: str | None = None) -> ModelRequest:
     """The probe request describing the model (or `name`, one of `models`); identical requests
     get identical ids."""
-    request: dict[str, Any] = {"op": "model", "mode": params.mode}
-    if params.build:
-        request["build"] = {"class": params.build.class_name, "args": to_wire(params.build.args),
-                            "kwargs": to_wire(params.build.kwargs)}
-    else:
-        request["name"] = name or params.target(assignment)
-    if params.inputs():
-        request["input_specs"] = params.inputs()
-    if params.batch:
-        request["batch"] = params.batch
-    digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()[:12]
-    return {"id": f"model:{digest}", **request}
+    build = params.build
+    return shared_probe(ModelRequest(
+        id="", mode=params.mode,
+        build=ModelBuild(class_name=build.class_name, args=to_wire(build.args), kwargs=to_wire(build.kwargs))
+        if build else None,
+        name=None if build else name or params.target(assignment),
+        input_specs=params.inputs() or None, batch=params.batch or None), "model")
 
 
 class Architecture(CheckKind):
     name = "architecture"
     Params = ArchitectureParams
 
-    def probes(self, check: Check, params: ArchitectureParams, assignment: Assignment) -> list[dict]:
+    def probes(self, check: Check, params: ArchitectureParams, assignment: Assignment) -> list[ProbeRequest]:
         return [model_request(params, assignment, name) for name in params.targets(assignment)]
 
     def evaluate(self, check: Check, params: ArchitectureParams, evidence: Evidence) -> Outcome:
@@ -112,13 +106,13 @@ class Architecture(CheckKind):
 
 def _read_model(target: str, params: ArchitectureParams, evidence: Evidence) -> ModelDescription | Outcome:
     """The validated description of one model, or the failed outcome that says why there is none."""
-    result = evidence.observations.probe(model_request(params, evidence.assignment, target)["id"])
+    result = evidence.observations.result(model_request(params, evidence.assignment, target).id, ModelResult)
     if not result.ok:
         return failed_probe_outcome(target, result.error, f"read the model '{target}'", evidence)
     cell = evidence.observations.execution.defining(target)
     number = cell.number if cell else None
     try:
-        model = ModelDescription.model_validate(result.field("description"))
+        model = ModelDescription.model_validate(result.description)
     except ValidationError as exc:
         return Outcome.failed(f"the model description that came back was malformed ({exc.errors()[0]['msg']})")
     problem = model.tamper.problem()
