@@ -54,6 +54,7 @@ def verdict(judge, samples):
     return KINDS["samples"].evaluate(check, params, evidence)
 
 
+@pytest.mark.slow  # trains the sample judge on MNIST (the `judge` fixture, 20-45 s once)
 def test_real_digits_earn_the_quality_points(judge, digits):
     found = judged(digits[0], SamplesParams(**QUALITY), judge)
     assert found["recognised"] >= 0.9 and found["classes"] >= 9
@@ -74,6 +75,7 @@ def failed_samples(digits: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["uniform noise", "a black image", "a grey image (an untrained tanh generator)",
                                   "the blurred average digit", "the average digit with noise",
                                   "one digit over and over", "only threes"])
@@ -83,17 +85,20 @@ def test_what_failed_generators_draw_earns_nothing(kind, judge, digits):
     assert "recognisable" in outcome.message or "classes" in outcome.message
 
 
+@pytest.mark.slow
 def test_collapse_is_named_in_the_message(judge, digits):
     outcome = verdict(judge, np.repeat(digits[0][:1], N, axis=0))
     assert "cover only 1.0 classes" in outcome.message and "collapsed" in outcome.message
 
 
+@pytest.mark.slow
 def test_samples_outside_the_range_are_not_judged(judge, digits):
     pixels = (digits[0] + 1.0) * 127.5  # [0, 255]: the digits themselves, in the wrong range
     outcome = verdict(judge, pixels)
     assert outcome.fraction == 0.0 and "outside the data's range [-1, 1]" in outcome.message
 
 
+@pytest.mark.slow
 def test_the_judge_is_trained_once_and_kept_host_only(dataset_cache, judge):
     path = judge_path(dataset_cache, "mnist")
     assert path.is_file() and path.parent == dataset_cache / "hidden" / "mnist"
