@@ -118,9 +118,9 @@ class ModelRequest(ProbeRequest):
 
     op = "model"
     Result = ModelResult
-    name: str | None = None
-    build: ModelBuild | None = None
     mode: str = "train"  # train or eval
+    build: ModelBuild | None = None
+    name: str | None = None
     input_specs: list[InputSpec] | None = None  # None: guessed from the model
     batch: int | None = None
 
