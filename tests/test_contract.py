@@ -14,7 +14,7 @@ import pytest
 
 from grader import contract
 from grader.contract import (BestRow, CallRequest, CellRecord, CellStatus, ContractError, CountColumns,
-                             DescribeRequest, DescribeResult, Execution, InputSpec, ModelBuild, ModelRequest,
+                             DescribeRequest, DescribeResult, Execution, InputSpec, ModelBuild,
                              ParameterCount, PipelineStep, PredictResult, ProbeRequest, ProbeResult, Reevaluation,
                              TableRequest, TableResult, TransformsResult, request_from_json, result_from_json)
 from grader.probe.jsonvalues import decode, encode
@@ -66,7 +66,8 @@ def test_request_json_keeps_its_wire_names():
     ({"id": "a", "op": "describe"}, "DescribeRequest: 'name' is missing"),
     ({"id": "a", "op": "describe", "name": 3}, "DescribeRequest.name: expected str, got int"),
     ({"id": "a", "op": "describe", "name": "x", "shape": [1]}, "DescribeRequest: unknown field(s) shape"),
-    ({"id": "a", "op": "model", "input_specs": [{"shape": ["x"]}]}, "ModelRequest.input_specs[0].shape[0]: expected int"),
+    ({"id": "a", "op": "model", "input_specs": [{"shape": ["x"]}]},
+     "ModelRequest.input_specs[0].shape[0]: expected int"),
     ({"id": "a", "op": "table", "name": "t", "reevaluate": {"models": "m", "key": "k", "column": "c", "pick": "best"}},
      "TableRequest.reevaluate.pick: expected Literal['min', 'max'], got str"),
     (["describe"], "a probe request is an object, not list"),

@@ -27,7 +27,8 @@ def test_describe_call_predict_and_sample(tmp_path, monkeypatch):
     np.save(tmp_path / "inputs.npy", np.arange(6.0).reshape(3, 2))
     namespace = {"x": np.array([[1.0, np.nan]]), "n": 6, "square": lambda v: v * v,
                  "predict": lambda inputs: inputs.sum(axis=1) > 2, "sample": lambda n, scale=1: np.ones((n, 2)) * scale}
-    described = result_from_json(DescribeResult, run(DescribeRequest(id="d", name="x"), namespace, tmp_path), decode=decode)
+    described = result_from_json(DescribeResult, run(DescribeRequest(id="d", name="x"), namespace, tmp_path),
+                                 decode=decode)
     assert described.exists and described.shape == [1, 2] and described.dtype == "float64"
     assert np.isnan(described.max) and described.type == "numpy.ndarray"
     assert run(DescribeRequest(id="d", name="n"), namespace, tmp_path) == {
@@ -40,7 +41,8 @@ def test_describe_call_predict_and_sample(tmp_path, monkeypatch):
     predicted = result_from_json(PredictResult, run(PredictRequest(id="p", callable="predict", inputs="inputs.npy"),
                                                     namespace, tmp_path), decode=decode)
     np.testing.assert_array_equal(predicted.value, [False, True, True])
-    sampled = decode(run(SampleRequest(id="s", callable="sample", n=3, kwargs={"scale": 2}), namespace, tmp_path)["value"])
+    sampled = decode(run(SampleRequest(id="s", callable="sample", n=3, kwargs={"scale": 2}), namespace,
+                         tmp_path)["value"])
     assert sampled.dtype == np.float32 and sampled.shape == (3, 2) and sampled.max() == 2
 
 

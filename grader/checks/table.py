@@ -6,7 +6,7 @@ grader recomputes from its model's predictions."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field, field_validator
@@ -54,7 +54,7 @@ class Reevaluate(Strict):
         return metric
 
     @property
-    def pick(self) -> str:
+    def pick(self) -> Literal["min", "max"]:
         return "min" if self.metric in LOWER_IS_BETTER else "max"
 
 

@@ -49,14 +49,16 @@ def run_probes(client: CappedNotebookClient, requests: list[ProbeRequest], *, re
         try:
             if execute_one(client, cell, len(client.nb.cells) - 1, watch) == CellStatus.TIMEOUT:
                 results[request.id] = _failed(f"timed out: stopped after {timeout_each:g} s of computing"
-                                              if watch.interrupted else f"timed out: stopped after waiting {client.timeout} s")
+                                              if watch.interrupted
+                                              else f"timed out: stopped after waiting {client.timeout} s")
                 if not watch.interrupted and not kernel_answers(client):
                     kernel_lost = "the kernel stopped answering after an earlier check timed out"
             else:
                 results[request.id] = read_result(result_path, cell)
         except DeadKernelError:
             results[request.id] = _failed(f"timed out: stopped after {timeout_each:g} s of computing; the code "
-                                          "ignored the interrupt" if watch.killed else "the kernel died while this check ran")
+                                          "ignored the interrupt" if watch.killed
+                                          else "the kernel died while this check ran")
             kernel_lost = "the kernel died during an earlier check"
         finally:
             client.nb.cells.pop()

@@ -7,7 +7,7 @@ at no extra cost."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -56,7 +56,8 @@ class ArchitectureParams(Strict):
     def inputs(self) -> list[InputSpec] | None:
         if self.input_shape is None:
             return None
-        shapes = self.input_shape if self.input_shape and isinstance(self.input_shape[0], list) else [self.input_shape]
+        several = bool(self.input_shape) and isinstance(self.input_shape[0], list)
+        shapes = cast(list[list[int]], self.input_shape if several else [self.input_shape])
         return [InputSpec(shape=shape, dtype=self.input_dtype or None) for shape in shapes]
 
     def target(self, assignment: Assignment) -> str:
