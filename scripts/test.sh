@@ -2,8 +2,9 @@
 # Set up everything the tests need, then run the whole suite in tiers. CI runs exactly this.
 #
 #   fast    -m "not slow"                          one process; a failure stops here
-#   slow    -m "slow and not (docker or serial)"   two pytest-xdist workers: the lab validations
-#                                                  one after another on one, the rest on the other
+#   slow    -m "slow and not (docker or serial)"   two pytest-xdist workers, a test file to one
+#                                                  worker: the lab validations (first) one after
+#                                                  another on one, the other files on the other
 #   serial  -m "slow and (docker or serial)"       one process, nothing else running beside it
 #
 # Every test is in exactly one tier. Arguments go to every tier (`bash scripts/test.sh -k csv`);
@@ -54,7 +55,7 @@ report() {
 }
 
 tier fast -q -m "not slow" --durations=10 "$@"
-tier slow -q -m "slow and not (docker or serial)" -n 2 --dist loadgroup --durations=30 "$@"
+tier slow -q -m "slow and not (docker or serial)" -n 2 --dist loadfile --no-loadscope-reorder --durations=30 "$@"
 tier serial -q -m "slow and (docker or serial)" --durations=15 "$@"
 report
 if [ "$ran_any" -eq 0 ]; then

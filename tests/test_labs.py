@@ -14,12 +14,11 @@ from grader.spec.course import list_assignments, load_assignment
 LABS = list_assignments(REPO)
 
 
-# Each validation grades two notebooks at once (--workers 2): on one xdist worker, one lab at a time.
-# Quiet, each takes 9-120 s (docs/labs.md); on a loaded machine up to 2,460 s were seen: the timeouts
-# only stop a hang.
+# Each validation grades two notebooks at once (--workers 2); scripts/test.sh runs them one after
+# another (this file goes to one xdist worker). Quiet, each takes 9-120 s (docs/labs.md); on a loaded
+# machine up to 2,460 s were seen: the timeouts only stop a hang.
 @pytest.mark.slow
 @pytest.mark.labs
-@pytest.mark.xdist_group("labs")
 @pytest.mark.timeout(3000)
 @pytest.mark.parametrize("lab", LABS)
 def test_lab_validates(lab: str) -> None:
