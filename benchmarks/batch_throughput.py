@@ -24,7 +24,7 @@ import nbformat
 import psutil
 from nbformat.v4 import new_code_cell
 
-from grader.spec.course import load_assignment
+from grader.course import load_assignment
 
 
 def make_class(reference: Path, folder: Path, count: int) -> Path:

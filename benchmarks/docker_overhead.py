@@ -23,7 +23,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from grader.pipeline import GradingRun, grade_notebook
 from grader.sandbox import get_sandbox
-from grader.spec.course import load_assignment
+from grader.course import load_assignment
 
 
 def timed(assignment, notebook: Path, sandbox) -> float:  # noqa: ANN001

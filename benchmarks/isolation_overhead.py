@@ -25,7 +25,7 @@ from pathlib import Path
 from grader.pipeline import GradingRun, prepare
 from grader.sandbox import get_sandbox
 from grader.sandbox.namespaces import bubblewrap, bwrap_arguments, python_paths
-from grader.spec.course import load_assignment
+from grader.course import load_assignment
 
 BACKENDS = ("unisolated", "namespaces")
 

@@ -27,7 +27,7 @@ from grader.datasets import provision_sandbox
 from grader.harness.notebook import load_submission, prepare
 from grader.pipeline import GradingRun, grade_notebook
 from grader.sandbox import get_sandbox
-from grader.spec.course import load_assignment
+from grader.course import load_assignment
 
 
 def bare_nbclient(assignment, notebook: Path) -> float:

@@ -39,7 +39,7 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_command(course: Path | None, as_json: bool) -> None:
     """The assignments in the course: id, title, framework and total points."""
-    from grader.spec.course import course_root, list_assignments, load_assignment
+    from grader.course import course_root, list_assignments, load_assignment
 
     root = course_root(course)
     rows = [load_assignment(name, root=root) for name in list_assignments(root)]
@@ -65,7 +65,7 @@ def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_js
     from grader.pipeline import GradingRun, grade_notebook
     from grader.report.table import checks_table
     from grader.sandbox import get_sandbox, self_check_sandbox
-    from grader.spec.course import load_assignment
+    from grader.course import load_assignment
 
     loaded = load_assignment(assignment, root=course)
     if sandbox_name == "auto":
@@ -118,7 +118,7 @@ def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Pa
     from grader.batch.session import ClassRun, grade_class
     from grader.overrides import parse_assignments, with_overrides
     from grader.report.table import checks_table, summary_table
-    from grader.spec.course import load_assignment
+    from grader.course import load_assignment
 
     if sandbox_name != "docker" and (gpus or image or gpu_devices):
         raise click.UsageError("--gpus, --gpu-devices and --image need --sandbox docker")
@@ -161,7 +161,7 @@ def regrade(course: Path | None, assignment: str, gradebook: Path, out: Path | N
     re-scoring stored observations where the change allows it instead of re-running notebooks."""
     from grader.batch.session import regrade_class
     from grader.report.table import summary_table
-    from grader.spec.course import load_assignment
+    from grader.course import load_assignment
 
     loaded = load_assignment(assignment, root=course)
     options = {"requirements": loaded.spec.requirements} if sandbox_name == "docker" else {}
@@ -192,7 +192,7 @@ def manual_set(course: Path | None, gradebook: Path, assignment: str, student: s
     """Give STUDENT (id, login or e-mail) POINTS on the manual check CHECK."""
     from grader.gradebook.manual import ManualEntry, validate_entry
     from grader.gradebook.store import Gradebook
-    from grader.spec.course import load_assignment
+    from grader.course import load_assignment
 
     rubric = load_assignment(assignment, root=course).rubric
     validate_entry(ManualEntry(student, check_id, points, comment), rubric)
@@ -211,7 +211,7 @@ def manual_import(course: Path | None, gradebook: Path, assignment: str, sheet: 
     checked first: one bad row changes nothing."""
     from grader.gradebook.manual import read_sheet
     from grader.gradebook.store import Gradebook
-    from grader.spec.course import load_assignment
+    from grader.course import load_assignment
 
     entries = read_sheet(sheet, load_assignment(assignment, root=course).rubric)
     with Gradebook.open(gradebook) as book:
@@ -232,7 +232,7 @@ def validate(course: Path | None, assignment: str | None, all_assignments: bool,
     exactly the checks it declares. Exit 0 if all hold, 1 if any does not."""
     from grader.pipeline import GradingRun
     from grader.sandbox import get_sandbox
-    from grader.spec.course import course_root, list_assignments, load_assignment
+    from grader.course import course_root, list_assignments, load_assignment
     from grader.validate import validate_assignment
 
     if bool(assignment) == all_assignments:
@@ -258,7 +258,7 @@ def validate(course: Path | None, assignment: str | None, all_assignments: bool,
 def release(course: Path | None, assignment: str, out: Path) -> None:
     """Write the student bundle: starter, README, public checks and public data only."""
     from grader.release import release as make_bundle
-    from grader.spec.course import load_assignment
+    from grader.course import load_assignment
 
     target = make_bundle(load_assignment(assignment, root=course), out)
     click.echo(f"bundle written to {target}")
@@ -286,7 +286,7 @@ def _recipe_options(command):  # noqa: ANN001, ANN202 - a click command
 
 def _recipe(course: Path | None, cpu: bool, assignment: str | None, requirements: tuple[str, ...]):  # noqa: ANN202
     from grader.sandbox.images import Recipe
-    from grader.spec.course import load_assignment
+    from grader.course import load_assignment
 
     wanted = tuple(load_assignment(assignment, root=course).spec.requirements) if assignment else ()
     return Recipe("cpu" if cpu else "cuda", wanted + requirements)

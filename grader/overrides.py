@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from grader.errors import UsageError
 from grader.spec.assignment import Limits, Resources
-from grader.spec.course import LoadedAssignment
+from grader.course import LoadedAssignment
 
 SECTIONS = {"limits": Limits, "resources": Resources}
 

@@ -19,7 +19,7 @@ from grader.report.feedback import render_feedback
 from grader.results import GradeResult, Status, write_atomically
 from grader.sandbox import Sandbox, SandboxRequest, SandboxResult
 from grader.scoring import score
-from grader.spec.course import LoadedAssignment
+from grader.course import LoadedAssignment
 
 
 @dataclass(frozen=True)

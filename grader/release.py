@@ -10,7 +10,7 @@ import nbformat
 import yaml
 
 from grader.errors import UsageError
-from grader.spec.course import ASSIGNMENT_FILE, BUNDLE_RUBRIC, LoadedAssignment
+from grader.course import ASSIGNMENT_FILE, BUNDLE_RUBRIC, LoadedAssignment
 
 PUBLIC_DATA_DIR = "data"
 

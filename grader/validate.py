@@ -12,7 +12,7 @@ import nbformat
 
 from grader.pipeline import GradingRun, grade_notebook
 from grader.results import CheckStatus, GradeResult
-from grader.spec.course import LoadedAssignment
+from grader.course import LoadedAssignment
 
 
 @dataclass

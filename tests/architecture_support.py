@@ -38,7 +38,7 @@ def kinds(model: ModelDescription) -> list[str]:
 
 def write_lab(tmp_path: Path, *, framework: str, checks: list[dict], memory: str = "8GiB"):
     """A one-assignment course `lab` whose rubric is `checks`, loaded like any course."""
-    from grader.spec.course import load_assignment
+    from grader.course import load_assignment
 
     course = tmp_path / "course"
     (course / "assignments" / "lab").mkdir(parents=True)

@@ -96,7 +96,7 @@ def dataset_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def toy():
-    from grader.spec.course import load_assignment
+    from grader.course import load_assignment
 
     return load_assignment("toy", root=FIXTURE_COURSE)
 

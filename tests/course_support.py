@@ -15,7 +15,7 @@ def grade_in_course(tmp_path, sandbox, cells: list[str], checks: list[dict], *, 
     """Grade `cells` against an assignment whose rubric is `checks`; `spec` adds assignment.yaml
     lines (datasets, evaluation, objects)."""
     from grader.pipeline import GradingRun, grade_notebook
-    from grader.spec.course import load_assignment
+    from grader.course import load_assignment
 
     course = tmp_path / "course"
     (course / "assignments" / "lab").mkdir(parents=True)

@@ -102,7 +102,7 @@ def test_latest_submission_wins_and_attempts_are_counted(tmp_path):
     out = tmp_path / "out" / "toy"
     grader("grade", "toy", str(first), "--out", str(out))
     grader("grade", "toy", str(second), "--out", str(out))
-    from grader.spec.course import load_assignment
+    from grader.course import load_assignment
 
     with Gradebook.open(out.parent / "gradebook.sqlite") as book:
         [entry] = book.class_entries(load_assignment("toy", root=FIXTURE_COURSE).id)

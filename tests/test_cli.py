@@ -71,7 +71,7 @@ def test_usage_and_config_errors_exit_2(tmp_path):
 
 
 def test_release_bundle_holds_nothing_hidden_and_check_works_from_it(tmp_path):
-    from grader.spec.course import load_assignment
+    from grader.course import load_assignment
 
     done = grader("release", "toy", "--out", str(tmp_path / "bundle"))
     assert done.returncode == 0, done.stderr

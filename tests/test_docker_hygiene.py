@@ -262,7 +262,7 @@ def test_grading_a_lab_whose_image_is_missing_builds_it_first_with_progress(engi
     the lab's image is built offline (base and wheelhouse of scripts/docker-setup.sh), progress on
     stderr, then the notebook is graded; the next run just uses the image."""
     from grader.sandbox.images import Recipe, find_image
-    from grader.spec.course import load_assignment
+    from grader.course import load_assignment
 
     recipe = Recipe("cpu", tuple(load_assignment("nn-basics", root=REPO).spec.requirements))
     assert recipe.tag != test_image_tag()

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import REPO
-from grader.spec.course import list_assignments, load_assignment
+from grader.course import list_assignments, load_assignment
 
 LABS = list_assignments(REPO)
 

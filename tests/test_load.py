@@ -66,7 +66,7 @@ def test_a_slow_cell_is_stopped_alike_quiet_and_loaded(slow_toy, local_sandbox, 
 
 
 def test_mnist_mlp_reference_gets_the_same_grade_quiet_and_loaded(local_sandbox, tmp_path, request):
-    from grader.spec.course import load_assignment
+    from grader.course import load_assignment
 
     lab = load_assignment("mnist-mlp")
     quiet = grade(lab, lab.reference, local_sandbox, tmp_path / "quiet")

@@ -22,7 +22,7 @@ from grader.plan import plan_probes
 from grader.probe.jsonvalues import encode
 from grader.results import CheckStatus
 from grader.spec.assignment import Assignment
-from grader.spec.course import load_assignment
+from grader.course import load_assignment
 from grader.spec.rubric import Check
 
 N = 200

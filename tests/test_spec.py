@@ -9,7 +9,7 @@ import pytest
 
 from conftest import FIXTURE_COURSE
 from grader.errors import SpecError, UsageError
-from grader.spec.course import list_assignments, load_assignment
+from grader.course import list_assignments, load_assignment
 from grader.spec.units import parse_size
 
 

@@ -33,7 +33,7 @@ def accuracy(name):
 
 
 def course(tmp_path, checks):
-    from grader.spec.course import load_assignment
+    from grader.course import load_assignment
 
     root = tmp_path / "course"
     (root / "assignments" / "lab").mkdir(parents=True)

@@ -22,7 +22,7 @@ from grader.plan import plan_probes
 from grader.results import GradeResult, Status
 from grader.sandbox import SandboxRequest
 from grader.scoring import score
-from grader.spec.course import LoadedAssignment
+from grader.course import LoadedAssignment
 
 
 class Executor(Protocol):

@@ -20,7 +20,7 @@ from grader.intake.roster import load_roster
 from grader.pipeline import GradingRun
 from grader.results import batch_exit_code
 from grader.sandbox import DEFAULT_SANDBOX, Sandbox, get_sandbox
-from grader.spec.course import LoadedAssignment
+from grader.course import LoadedAssignment
 
 
 @dataclass

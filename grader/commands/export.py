@@ -18,7 +18,7 @@ assignment_option = click.option("--assignment", "assignment_id", required=True,
 
 def _class(course: Path | None, gradebook: Path, assignment_id: str):  # noqa: ANN202 - (entries, LoadedAssignment)
     from grader.gradebook.store import Gradebook
-    from grader.spec.course import load_assignment
+    from grader.course import load_assignment
 
     assignment = load_assignment(assignment_id, root=course)
     with Gradebook.open(gradebook) as book:
@@ -61,7 +61,7 @@ for _name, _format in SUBMISSION_FORMATS.items():
 def gradescope_zip(course: Path | None, assignment_id: str, out: Path) -> None:
     """Write the Gradescope autograder zip (setup.sh, run_autograder, this grader, the course files)."""
     from grader.exports.gradescope_zip import build_autograder_zip
-    from grader.spec.course import load_assignment
+    from grader.course import load_assignment
 
     click.echo(f"autograder zip: {build_autograder_zip(load_assignment(assignment_id, root=course), out)}")
 

@@ -15,7 +15,7 @@ from grader.exports import canvas, gradescope, junit, moodle, prairielearn, tabl
 from grader.filenames import safe_file_name
 from grader.gradebook.records import ClassEntry
 from grader.results import GradeResult, write_atomically
-from grader.spec.course import LoadedAssignment
+from grader.course import LoadedAssignment
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from grader.exports.common import csv_text, points
 from grader.gradebook.records import ClassEntry
 from grader.results import Status
-from grader.spec.course import LoadedAssignment
+from grader.course import LoadedAssignment
 
 IDENTITY_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 

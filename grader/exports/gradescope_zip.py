@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 from grader.errors import UsageError
-from grader.spec.course import LoadedAssignment
+from grader.course import LoadedAssignment
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXTRAS = {"pytorch": ["torch"], "keras": ["tf"], "tensorflow": ["tf"]}

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from grader.exports.common import points, student_output
 from grader.gradebook.records import ClassEntry
 from grader.results import CheckResult, CheckStatus, Status
-from grader.spec.course import LoadedAssignment
+from grader.course import LoadedAssignment
 
 
 def render(entries: list[ClassEntry], assignment: LoadedAssignment) -> str:

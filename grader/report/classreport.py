@@ -15,7 +15,7 @@ from grader.report.feedback import render_feedback
 from grader.report.jinja import environment
 from grader.report.messages import messages
 from grader.results import CheckStatus, Status, write_atomically
-from grader.spec.course import LoadedAssignment
+from grader.course import LoadedAssignment
 
 FEEDBACK_DIR = "feedback"
 STATUS_COLOURS = {"graded": "#1a7f37", "ungradable": "#9a6700", "timeout": "#bc4c00", "crashed": "#cf222e",
