@@ -227,9 +227,12 @@ def manual_import(course: Path | None, gradebook: Path, assignment: str, sheet: 
 @click.option("--all", "all_assignments", is_flag=True, help="Validate every assignment in the course.")
 @click.option("--sandbox", "sandbox_name", default="namespaces", show_default=True)
 @click.option("--workers", type=int, default=1, show_default=True, help="Notebooks graded at once.")
-def validate(course: Path | None, assignment: str | None, all_assignments: bool, sandbox_name: str, workers: int) -> None:
+@click.option("--draws", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Hidden splits to prove it on: this cache's, then freshly drawn ones (each notebook still runs once).")
+def validate(course: Path | None, assignment: str | None, all_assignments: bool, sandbox_name: str, workers: int,
+             draws: int) -> None:
     """Prove the reference solution earns full marks and each known-wrong submission loses
-    exactly the checks it declares. Exit 0 if all hold, 1 if any does not."""
+    exactly the checks it declares, on every hidden draw. Exit 0 if all hold, 1 if any does not."""
     from grader.pipeline import GradingRun
     from grader.sandbox import get_sandbox
     from grader.course import course_root, list_assignments, load_assignment
@@ -242,12 +245,16 @@ def validate(course: Path | None, assignment: str | None, all_assignments: bool,
     run = GradingRun(sandbox=get_sandbox(sandbox_name))
     ok = True
     for name in names:
-        report = validate_assignment(load_assignment(name, root=root), run, workers=workers)
+        report = validate_assignment(load_assignment(name, root=root), run, workers=workers, draws=draws)
         ok &= report.ok
         click.secho(f"{name}: {'ok' if report.ok else 'FAILED'}", fg="green" if report.ok else "red", bold=True)
         for verdict in report.verdicts:
             mark = click.style("✓" if verdict.ok else "✗", fg="green" if verdict.ok else "red")
             click.echo(f"  {mark} {verdict.notebook}: {verdict.message}")
+        if report.spreads:
+            click.echo(f"  hidden metrics over {report.draws} draws (mean ± sd):")
+            for spread in report.spreads:
+                click.echo(f"    {spread.line()}")
     sys.exit(int(ExitCode.PASSED if ok else ExitCode.BELOW_PASS_MARK))
 
 

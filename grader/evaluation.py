@@ -80,3 +80,21 @@ def sample_judges(datasets: set[str], cache: Path | None = None) -> dict[str, Sa
         return {name: load_judge(name, cache or default_cache_dir()) for name in sorted(datasets)}
     except (KeyError, OSError) as exc:
         raise InfrastructureError(f"the sample judge could not be prepared: {exc}") from exc
+
+
+def hidden_draw(assignment: Assignment, names: set[str], seed: int) -> dict[str, tuple[bytes, np.ndarray]]:
+    """A fresh hidden split for each evaluation name in `names` that reads one, drawn from `seed`
+    the way a new dataset cache draws its secret hidden split: {name: (inputs as .npy, labels)}.
+    `grader validate --draws` proves a lab's checks on many such draws."""
+    drawn: dict[str, tuple[bytes, np.ndarray]] = {}
+    for name in sorted(names):
+        split = getattr(assignment.evaluation, name)
+        if split is None or split.split != "hidden":
+            continue
+        inputs, truth = get_provider(split.dataset).generate("hidden", seed)
+        if split.limit:
+            inputs, truth = inputs[: split.limit], truth[: split.limit]
+        buffer = io.BytesIO()
+        np.save(buffer, np.ascontiguousarray(inputs), allow_pickle=False)
+        drawn[name] = (buffer.getvalue(), truth)
+    return drawn

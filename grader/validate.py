@@ -1,17 +1,27 @@
 """`grader validate`: the reference solution earns every point, and each known-wrong submission
-loses exactly the checks its metadata declares (metadata.grader.expect)."""
+loses exactly the checks its metadata declares (metadata.grader.expect), on the hidden split of
+this machine's dataset cache or, with `draws`, on that many freshly drawn hidden splits.
+
+A draw changes only what the notebook never sees, so each notebook runs once: its probes are asked
+again on every draw's inputs in the same kernel, and the grade is scored once per draw with that
+draw's labels (a cache's hidden split is a random variable; a proof must hold on every draw)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import secrets
+import statistics
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from grader.pipeline import GradingRun, grade_notebook
+from grader.evaluation import hidden_draw
+from grader.pipeline import GradingRun, conclude, interpret, prepare
 from grader.results import CheckStatus, GradeResult
+from grader.scoring import score
 from grader.course import LoadedAssignment
 
 
@@ -24,28 +34,115 @@ class Verdict:
 
 
 @dataclass
+class Spread:
+    """How one hidden metric check's value (or its margin over a baseline) varied over the draws."""
+
+    notebook: str
+    check: str
+    what: str                 # "accuracy", or "accuracy over the baseline"
+    values: list[float]
+
+    def line(self) -> str:
+        mean, spread = statistics.fmean(self.values), statistics.pstdev(self.values)
+        return (f"{self.notebook} {self.check}: {self.what} {mean:.4f} ± {spread:.4f} "
+                f"(min {min(self.values):.4f}, max {max(self.values):.4f})")
+
+
+@dataclass
 class ValidationReport:
     assignment: str
     verdicts: list[Verdict] = field(default_factory=list)
+    draws: int = 1
+    spreads: list[Spread] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return bool(self.verdicts) and all(v.ok for v in self.verdicts)
 
 
-def validate_assignment(assignment: LoadedAssignment, run: GradingRun, *, workers: int = 1) -> ValidationReport:
-    """Grade the reference and every known-wrong notebook (`workers` at a time) and judge each."""
-    report = ValidationReport(assignment.id)
+def validate_assignment(assignment: LoadedAssignment, run: GradingRun, *, workers: int = 1,
+                        draws: int = 1) -> ValidationReport:
+    """Grade the reference and every known-wrong notebook (`workers` at a time) on `draws` hidden
+    splits (the cache's own, then fresh ones) and judge each notebook on every draw."""
+    report = ValidationReport(assignment.id, draws=draws)
     if assignment.reference is None:
         report.verdicts.append(Verdict("reference", False, "no reference solution found"))
         return report
     notebooks = [assignment.reference, *assignment.known_wrong]
+    seeds = [secrets.randbits(63) for _ in range(draws - 1)]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        results = list(pool.map(lambda nb: grade_notebook(assignment, nb, run, submission_id=nb.stem), notebooks))
-    report.verdicts.append(_check_reference(results[0]))
-    for notebook, result in zip(assignment.known_wrong, results[1:]):
-        report.verdicts.append(_check_wrong(notebook, read_expectation(notebook), result, assignment))
+        graded = list(pool.map(lambda nb: grade_over_draws(assignment, nb, run, seeds), notebooks))
+    for index, (notebook, results) in enumerate(zip(notebooks, graded)):
+        verdicts = [_check_reference(result) if index == 0 else
+                    _check_wrong(notebook, read_expectation(notebook), result, assignment) for result in results]
+        report.verdicts.append(_over_draws(verdicts, seeds))
+        report.spreads += _spreads(notebook.stem if index else "reference", results) if draws > 1 else []
     return report
+
+
+def grade_over_draws(assignment: LoadedAssignment, notebook: Path, run: GradingRun, seeds: list[int]
+                     ) -> list[GradeResult]:
+    """One grade per hidden split: the cache's, then one drawn from each seed, from a single run
+    of the notebook whose probes on hidden inputs are asked once more per seed."""
+    prepared = prepare(assignment, notebook, run, submission_id=notebook.stem)
+    if prepared.request is None or not seeds:
+        sandboxed = run.sandbox.run(prepared.request) if prepared.request is not None else None
+        return [conclude(prepared, sandboxed, run).result]
+    request, host = prepared.request, prepared.host
+    names = {Path(name).stem for name in request.files}
+    drawn = [hidden_draw(assignment.spec, names, seed) for seed in seeds]
+    files, probes = dict(request.files), list(request.job.probes)
+    for number, draw in enumerate(drawn, start=1):
+        for name, (inputs, _labels) in draw.items():
+            files[f"eval/draw-{number}/{name}.npy"] = inputs
+            probes += [dataclasses.replace(probe, id=f"{probe.id}@draw-{number}",
+                                           inputs=f"eval/draw-{number}/{name}.npy")
+                       for probe in request.job.probes if getattr(probe, "inputs", None) == f"eval/{name}.npy"]
+    job = dataclasses.replace(request.job, probes=probes, eval_inputs=sorted(files))
+    sandboxed = run.sandbox.run(dataclasses.replace(request, job=job, files=files))
+    first = conclude(prepared, sandboxed, run).result
+    observations, failure = interpret(sandboxed)
+    results = [first]
+    for number, draw in enumerate(drawn, start=1):
+        if observations is None:
+            results.append(first)
+            continue
+        suffix = f"@draw-{number}"
+        answers = {key.removesuffix(suffix): value for key, value in observations.probes.items() if key.endswith(suffix)}
+        seen = observations.model_copy(update={"probes": {**observations.probes, **answers}})
+        labels = {**host.labels, **{name: truth for name, (_inputs, truth) in draw.items()}}
+        results.append(score(submission_id=prepared.submission_id, assignment=assignment.spec, rubric=assignment.rubric,
+                             checks=prepared.checks, params=assignment.params, observations=seen,
+                             host=dataclasses.replace(host, labels=labels), failure=failure))
+    return results
+
+
+def _over_draws(verdicts: list[Verdict], seeds: list[int]) -> Verdict:
+    """One verdict for a notebook: it holds when it holds on every draw."""
+    if len(verdicts) == 1:
+        return verdicts[0]
+    failed = [(number, verdict) for number, verdict in enumerate(verdicts) if not verdict.ok]
+    if not failed:
+        return dataclasses.replace(verdicts[0], message=f"{verdicts[0].message}, on all {len(verdicts)} draws")
+    number, verdict = failed[0]
+    where = "the cache's hidden split" if number == 0 else f"draw {number} (seed {seeds[number - 1]})"
+    return Verdict(verdict.notebook, False, f"fails on {len(failed)} of {len(verdicts)} draws; first on {where}: "
+                   f"{verdict.message}", verdict.result)
+
+
+def _spreads(label: str, results: list[GradeResult]) -> list[Spread]:
+    """Each hidden metric check's value and margin over the draws."""
+    spreads = []
+    for check in results[0].checks:
+        details = [next(c.details for c in result.checks if c.id == check.id) for result in results]
+        if check.visibility != "hidden" or not all(isinstance(d, dict) and "value" in d for d in details):
+            continue
+        metric = details[0].get("metric", "value")
+        spreads.append(Spread(label, check.id, metric, [float(d["value"]) for d in details]))
+        if all("baseline" in d for d in details):
+            spreads.append(Spread(label, check.id, f"{metric} over the baseline",
+                                  [float(d["value"]) - float(d["baseline"]) for d in details]))
+    return spreads
 
 
 def _check_reference(result: GradeResult) -> Verdict:
