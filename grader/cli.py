@@ -15,8 +15,6 @@ from grader.errors import ExitCode, GraderError
 from grader.results import GradeResult, batch_exit_code
 
 
-
-
 class GraderGroup(click.Group):
     """Turns grader errors into their exit codes and one clear line on stderr."""
 
@@ -62,10 +60,10 @@ def list_command(course: Path | None, as_json: bool) -> None:
               help="auto: namespaces where this machine has them, else unisolated (said in the output); or a backend name.")
 def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_json: bool, sandbox_name: str) -> None:
     """Self-check NOTEBOOK: run it locally with the public checks only."""
+    from grader.course import load_assignment
     from grader.pipeline import GradingRun, grade_notebook
     from grader.report.table import checks_table
     from grader.sandbox import get_sandbox, self_check_sandbox
-    from grader.course import load_assignment
 
     loaded = load_assignment(assignment, root=course)
     if sandbox_name == "auto":
@@ -116,9 +114,9 @@ def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Pa
     Already-graded submissions are skipped, so an interrupted run resumes where it stopped."""
     from grader.batch.gpus import parse_devices
     from grader.batch.session import ClassRun, grade_class
+    from grader.course import load_assignment
     from grader.overrides import parse_assignments, with_overrides
     from grader.report.table import checks_table, summary_table
-    from grader.course import load_assignment
 
     if sandbox_name != "docker" and (gpus or image or gpu_devices):
         raise click.UsageError("--gpus, --gpu-devices and --image need --sandbox docker")
@@ -160,8 +158,8 @@ def regrade(course: Path | None, assignment: str, gradebook: Path, out: Path | N
     """After a rubric change: grade every current submission under the new rubric version,
     re-scoring stored observations where the change allows it instead of re-running notebooks."""
     from grader.batch.session import regrade_class
-    from grader.report.table import summary_table
     from grader.course import load_assignment
+    from grader.report.table import summary_table
 
     loaded = load_assignment(assignment, root=course)
     options = {"requirements": loaded.spec.requirements} if sandbox_name == "docker" else {}
@@ -190,9 +188,9 @@ def manual() -> None:
 def manual_set(course: Path | None, gradebook: Path, assignment: str, student: str, check_id: str, points: float,
                comment: str) -> None:
     """Give STUDENT (id, login or e-mail) POINTS on the manual check CHECK."""
+    from grader.course import load_assignment
     from grader.gradebook.manual import ManualEntry, validate_entry
     from grader.gradebook.store import Gradebook
-    from grader.course import load_assignment
 
     rubric = load_assignment(assignment, root=course).rubric
     validate_entry(ManualEntry(student, check_id, points, comment), rubric)
@@ -209,9 +207,9 @@ def manual_set(course: Path | None, gradebook: Path, assignment: str, student: s
 def manual_import(course: Path | None, gradebook: Path, assignment: str, sheet: Path) -> None:
     """Enter manual points from a CSV with columns student, check, points, comment. All rows are
     checked first: one bad row changes nothing."""
+    from grader.course import load_assignment
     from grader.gradebook.manual import read_sheet
     from grader.gradebook.store import Gradebook
-    from grader.course import load_assignment
 
     entries = read_sheet(sheet, load_assignment(assignment, root=course).rubric)
     with Gradebook.open(gradebook) as book:
@@ -233,9 +231,9 @@ def validate(course: Path | None, assignment: str | None, all_assignments: bool,
              draws: int) -> None:
     """Prove the reference solution earns full marks and each known-wrong submission loses
     exactly the checks it declares, on every hidden draw. Exit 0 if all hold, 1 if any does not."""
+    from grader.course import course_root, list_assignments, load_assignment
     from grader.pipeline import GradingRun
     from grader.sandbox import get_sandbox
-    from grader.course import course_root, list_assignments, load_assignment
     from grader.validate import validate_assignment
 
     if bool(assignment) == all_assignments:
@@ -264,8 +262,8 @@ def validate(course: Path | None, assignment: str | None, all_assignments: bool,
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
 def release(course: Path | None, assignment: str, out: Path) -> None:
     """Write the student bundle: starter, README, public checks and public data only."""
-    from grader.release import release as make_bundle
     from grader.course import load_assignment
+    from grader.release import release as make_bundle
 
     target = make_bundle(load_assignment(assignment, root=course), out)
     click.echo(f"bundle written to {target}")
@@ -292,8 +290,8 @@ def _recipe_options(command):  # noqa: ANN001, ANN202 - a click command
 
 
 def _recipe(course: Path | None, cpu: bool, assignment: str | None, requirements: tuple[str, ...]):  # noqa: ANN202
-    from grader.sandbox.images import Recipe
     from grader.course import load_assignment
+    from grader.sandbox.images import Recipe
 
     wanted = tuple(load_assignment(assignment, root=course).spec.requirements) if assignment else ()
     return Recipe("cpu" if cpu else "cuda", wanted + requirements)

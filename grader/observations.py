@@ -31,7 +31,7 @@ class Observations(Untrusted):
     environment: dict[str, str] = Field(default_factory=dict)
 
     @classmethod
-    def parse(cls, text: str) -> "Observations":
+    def parse(cls, text: str) -> Observations:
         """Strict JSON (no NaN), then the schema; raises ValueError with a short reason."""
         try:
             document = json.loads(text, parse_constant=_reject_constant)

@@ -11,9 +11,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from grader.course import LoadedAssignment
 from grader.errors import UsageError
 from grader.spec.assignment import Limits, Resources
-from grader.course import LoadedAssignment
 
 SECTIONS = {"limits": Limits, "resources": Resources}
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from grader.checks.base import HostData
 from grader.contract import ProbeRequest
+from grader.course import LoadedAssignment
 from grader.evaluation import host_data
 from grader.harness.job import HarnessJob
 from grader.harness.notebook import Ungradable, load_submission
@@ -19,7 +20,6 @@ from grader.report.feedback import render_feedback
 from grader.results import GradeResult, Status, write_atomically
 from grader.sandbox import Sandbox, SandboxRequest, SandboxResult
 from grader.scoring import score
-from grader.course import LoadedAssignment
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,7 @@ def conclude(prepared: Prepared, sandboxed: SandboxResult | None, run: GradingRu
             result.timings["execution"] = observations.execution.seconds
         result.notes += sandboxed.notes
         result.peak_memory_mb = sandboxed.peak_memory_mb
+        result.seed = prepared.request.job.seed if prepared.request is not None else None
     result.timings["total"] = round(time.monotonic() - prepared.started, 3)
     result.sha256 = _sha256(prepared.notebook)
     if run.out_dir is not None:

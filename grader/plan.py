@@ -4,8 +4,9 @@ Only inputs cross into the sandbox; expected values and labels stay with the hos
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from grader.checks import KINDS
 from grader.contract import ProbeRequest

@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from grader.errors import UsageError
 from grader.course import ASSIGNMENT_FILE, BUNDLE_RUBRIC, LoadedAssignment
+from grader.errors import UsageError
 
 PUBLIC_DATA_DIR = "data"
 

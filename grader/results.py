@@ -62,6 +62,7 @@ class GradeResult:
     notes: list[str] = field(default_factory=list)
     sha256: str = ""                 # of the submitted file: same content, same grade
     peak_memory_mb: float | None = None  # largest resident memory of the notebook's processes
+    seed: int | None = None          # given to random, numpy, torch and Keras before the first cell
     schema: int = GRADE_SCHEMA_VERSION
 
     @property
@@ -94,7 +95,7 @@ class GradeResult:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "GradeResult":
+    def from_dict(cls, data: dict[str, Any]) -> GradeResult:
         fields = {k: v for k, v in data.items() if k != "passed"}
         fields["status"] = Status(fields["status"])
         fields["checks"] = [CheckResult(**{**c, "status": CheckStatus(c["status"])}) for c in fields["checks"]]

@@ -3,8 +3,9 @@ No I/O happens here, so every rule about points, visibility and messages is test
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from grader.checks import KINDS, Evidence, Outcome
 from grader.checks.base import HostData

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import nbformat
 
+from grader.course import LoadedAssignment
 from grader.evaluation import hidden_draw
 from grader.pipeline import GradingRun, conclude, interpret, prepare
 from grader.results import CheckStatus, GradeResult
 from grader.scoring import score
-from grader.course import LoadedAssignment
 
 
 @dataclass

@@ -137,7 +137,7 @@ class ModelDescription(Untrusted):
     tamper: TamperEvidence = TamperEvidence()
 
     @model_validator(mode="after")
-    def _edges_point_backwards(self) -> "ModelDescription":
+    def _edges_point_backwards(self) -> ModelDescription:
         """Ids are positions and every edge points to an earlier step or a model input, so graph
         walks always end."""
         for position, step in enumerate(self.layers):

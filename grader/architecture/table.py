@@ -3,7 +3,8 @@ rows a check found wrong marked, and the rubric's expected layers beside it when
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from grader.architecture.description import Counts, ModelDescription
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 import tempfile
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from grader.batch.gpus import GpuSlots
 from grader.errors import InfrastructureError, UsageError

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from grader.batch.progress import Progress
+from grader.course import LoadedAssignment
 from grader.evaluation import host_data
 from grader.gradebook.store import Gradebook, StoredSubmission
 from grader.intake.collect import Intake, folder_name
@@ -22,7 +23,6 @@ from grader.plan import plan_probes
 from grader.results import GradeResult, Status
 from grader.sandbox import SandboxRequest
 from grader.scoring import score
-from grader.course import LoadedAssignment
 
 
 class Executor(Protocol):

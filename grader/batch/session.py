@@ -13,6 +13,7 @@ from typing import Any
 from grader.batch.executors import GpuSlots, RayExecutor, ThreadExecutor
 from grader.batch.progress import Progress
 from grader.batch.run import BatchOutcome, grade_submissions, record_intake
+from grader.course import LoadedAssignment
 from grader.errors import ExitCode, UsageError
 from grader.gradebook.store import Gradebook
 from grader.intake.collect import Intake, take_in
@@ -20,7 +21,6 @@ from grader.intake.roster import load_roster
 from grader.pipeline import GradingRun
 from grader.results import batch_exit_code
 from grader.sandbox import DEFAULT_SANDBOX, Sandbox, get_sandbox
-from grader.course import LoadedAssignment
 
 
 @dataclass

@@ -5,8 +5,9 @@ from __future__ import annotations
 import abc
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar, Mapping, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -49,11 +50,11 @@ class Outcome:
     details: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def passed(cls, message: str, **kw: Any) -> "Outcome":
+    def passed(cls, message: str, **kw: Any) -> Outcome:
         return cls(1.0, message, **kw)
 
     @classmethod
-    def failed(cls, message: str, **kw: Any) -> "Outcome":
+    def failed(cls, message: str, **kw: Any) -> Outcome:
         return cls(0.0, message, **kw)
 
 

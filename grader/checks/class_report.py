@@ -4,7 +4,8 @@ was copied, transposed or computed on other data is caught without the labels le
 
 from __future__ import annotations
 
-from typing import Any, Callable, Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 import numpy as np
 

@@ -6,8 +6,8 @@ from pydantic import Field
 
 from grader.checks.base import CheckKind, Evidence, Outcome
 from grader.contract import CellStatus
-from grader.spec.rubric import Check
 from grader.spec.assignment import Strict
+from grader.spec.rubric import Check
 
 
 class ExecutesParams(Strict):

@@ -9,8 +9,8 @@ from pydantic import Field
 from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome, probe_id, short
 from grader.checks.values import close_enough, from_rubric, to_wire
 from grader.contract import CallRequest, CallResult, ProbeRequest
-from grader.spec.rubric import Check
 from grader.spec.assignment import Assignment, Strict
+from grader.spec.rubric import Check
 
 
 class Case(Strict):

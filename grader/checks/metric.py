@@ -14,8 +14,8 @@ from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcom
 from grader.checks.class_report import Quantity, compare, host_report
 from grader.contract import DescribeRequest, DescribeResult, PredictRequest, PredictResult, ProbeRequest
 from grader.metrics import LOWER_IS_BETTER, METRICS, BadPredictions, compute
-from grader.spec.rubric import Check
 from grader.spec.assignment import Assignment, Strict
+from grader.spec.rubric import Check
 
 PREDICTIONS, BASELINE = 0, 1  # probe numbers; reported variables follow
 
@@ -42,7 +42,7 @@ class MetricParams(Strict):
     atol: float = Field(0.01, ge=0, description="tolerance for reported values")
 
     @model_validator(mode="after")
-    def _one_goal(self) -> "MetricParams":
+    def _one_goal(self) -> MetricParams:
         if self.reported is not None:
             if self.metric or self.threshold is not None or self.beats or self.bands:
                 raise ValueError("reported compares the student's own report; give no metric, threshold, beats or bands")

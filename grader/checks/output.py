@@ -19,7 +19,7 @@ class OutputParams(Strict):
     describe: str = Field("the required output", description="what the student should print, for feedback")
 
     @model_validator(mode="after")
-    def _something_to_find(self) -> "OutputParams":
+    def _something_to_find(self) -> OutputParams:
         if not self.contains and not self.pattern:
             raise ValueError("give 'contains', 'pattern' or both")
         if self.pattern:

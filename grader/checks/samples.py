@@ -34,7 +34,7 @@ class SamplesParams(Strict):
     classes: float = Field(5.0, ge=1, description="the effective number of classes they must cover")
 
     @model_validator(mode="after")
-    def _consistent(self) -> "SamplesParams":
+    def _consistent(self) -> SamplesParams:
         if not self.verify:
             raise ValueError("verify needs at least one of shape, quality")
         if self.range[0] >= self.range[1]:

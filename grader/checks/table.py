@@ -13,8 +13,7 @@ from pydantic import Field, field_validator
 
 from grader.checks.architecture.selectors import Range
 from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, probe_id
-from grader.contract import (BestRow, CountColumns, ParameterCount, ProbeRequest, Reevaluation, TableRequest,
-                             TableResult)
+from grader.contract import BestRow, CountColumns, ParameterCount, ProbeRequest, Reevaluation, TableRequest, TableResult
 from grader.metrics import LOWER_IS_BETTER, METRICS, BadPredictions, compute
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check

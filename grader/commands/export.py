@@ -17,8 +17,8 @@ assignment_option = click.option("--assignment", "assignment_id", required=True,
 
 
 def _class(course: Path | None, gradebook: Path, assignment_id: str):  # noqa: ANN202 - (entries, LoadedAssignment)
-    from grader.gradebook.store import Gradebook
     from grader.course import load_assignment
+    from grader.gradebook.store import Gradebook
 
     assignment = load_assignment(assignment_id, root=course)
     with Gradebook.open(gradebook) as book:
@@ -60,8 +60,8 @@ for _name, _format in SUBMISSION_FORMATS.items():
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The zip to write.")
 def gradescope_zip(course: Path | None, assignment_id: str, out: Path) -> None:
     """Write the Gradescope autograder zip (setup.sh, run_autograder, this grader, the course files)."""
-    from grader.exports.gradescope_zip import build_autograder_zip
     from grader.course import load_assignment
+    from grader.exports.gradescope_zip import build_autograder_zip
 
     click.echo(f"autograder zip: {build_autograder_zip(load_assignment(assignment_id, root=course), out)}")
 

@@ -18,13 +18,44 @@ from typing import Any, TypeVar
 
 from grader.contract.codec import Codec, ContractError, from_json, to_json
 from grader.contract.execution import CellRecord, CellStatus, Execution, RunStatus
-from grader.contract.requests import (REQUESTS, ArtifactRequest, BestRow, CallRequest, CountColumns, DescribeRequest,
-                                      EnvironmentRequest, GradcheckRequest, InputSpec, ModelBuild, ModelRequest,
-                                      PredictRequest, ProbeRequest, ReloadRequest, SampleRequest, TableRequest,
-                                      TransformsRequest, request_from_json, requests_from_json)
-from grader.contract.results import (ArtifactResult, CallResult, DescribeResult, EnvironmentResult, GradcheckResult,
-                                     ModelResult, ParameterCount, PipelineStep, PredictResult, ProbeResult,
-                                     Reevaluation, ReloadResult, SampleResult, TableResult, TransformsResult)
+from grader.contract.requests import (
+    REQUESTS,
+    ArtifactRequest,
+    BestRow,
+    CallRequest,
+    CountColumns,
+    DescribeRequest,
+    EnvironmentRequest,
+    GradcheckRequest,
+    InputSpec,
+    ModelBuild,
+    ModelRequest,
+    PredictRequest,
+    ProbeRequest,
+    ReloadRequest,
+    SampleRequest,
+    TableRequest,
+    TransformsRequest,
+    request_from_json,
+    requests_from_json,
+)
+from grader.contract.results import (
+    ArtifactResult,
+    CallResult,
+    DescribeResult,
+    EnvironmentResult,
+    GradcheckResult,
+    ModelResult,
+    ParameterCount,
+    PipelineStep,
+    PredictResult,
+    ProbeResult,
+    Reevaluation,
+    ReloadResult,
+    SampleResult,
+    TableResult,
+    TransformsResult,
+)
 
 R = TypeVar("R", bound=ProbeResult)
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from enum import Enum
-from typing import Any, Callable, Literal, TypeVar, Union
+from typing import Any, Literal, TypeVar, Union
 
 ENCODED = "grader.encoded"    # field metadata: the value travels in the strict-JSON value encoding
 WIRE_NAME = "grader.wire"     # field metadata: its key in JSON when that is no Python name ("class")

@@ -9,13 +9,25 @@ sandbox on the host and made absolute by the harness (`relocated`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, ClassVar, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
 from grader.contract.codec import ContractError, from_json, to_json, wire_name
-from grader.contract.results import (ArtifactResult, CallResult, DescribeResult, EnvironmentResult, GradcheckResult,
-                                     ModelResult, PredictResult, ProbeResult, ReloadResult, SampleResult, TableResult,
-                                     TransformsResult)
+from grader.contract.results import (
+    ArtifactResult,
+    CallResult,
+    DescribeResult,
+    EnvironmentResult,
+    GradcheckResult,
+    ModelResult,
+    PredictResult,
+    ProbeResult,
+    ReloadResult,
+    SampleResult,
+    TableResult,
+    TransformsResult,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,7 +45,7 @@ class ProbeRequest:
     def relocated(self, resolve: Callable[[str], str]) -> Self:
         """This request with the path of its evaluation inputs (if it reads any) passed through resolve."""
         inputs = getattr(self, "inputs", None)
-        return replace(self, **{"inputs": resolve(inputs)}) if isinstance(inputs, str) else self
+        return replace(self, inputs=resolve(inputs)) if isinstance(inputs, str) else self
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,15 +7,15 @@ a class in them gives one file per student.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
+from grader.course import LoadedAssignment
 from grader.exports import canvas, gradescope, junit, moodle, prairielearn, table
 from grader.filenames import safe_file_name
 from grader.gradebook.records import ClassEntry
 from grader.results import GradeResult, write_atomically
-from grader.course import LoadedAssignment
 
 
 @dataclass(frozen=True)

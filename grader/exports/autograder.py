@@ -24,9 +24,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def grade_submission(course: Path, assignment_id: str, submission: Path) -> GradeResult:
+    from grader.course import load_assignment
     from grader.pipeline import GradingRun, grade_notebook
     from grader.sandbox import self_check_sandbox
-    from grader.course import load_assignment
 
     assignment = load_assignment(assignment_id, root=course)
     notebooks = sorted(submission.rglob("*.ipynb")) if submission.is_dir() else []

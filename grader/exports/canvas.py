@@ -8,10 +8,10 @@ maximum. Students are matched by ID, then SIS User ID, then SIS Login ID.
 
 from __future__ import annotations
 
+from grader.course import LoadedAssignment
 from grader.exports.common import csv_text, points
 from grader.gradebook.records import ClassEntry
 from grader.results import Status
-from grader.course import LoadedAssignment
 
 IDENTITY_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 

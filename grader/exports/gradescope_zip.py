@@ -12,8 +12,8 @@ import stat
 import zipfile
 from pathlib import Path
 
-from grader.errors import UsageError
 from grader.course import LoadedAssignment
+from grader.errors import UsageError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXTRAS = {"pytorch": ["torch"], "keras": ["tf"], "tensorflow": ["tf"]}

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from grader.course import LoadedAssignment
 from grader.exports.common import points, student_output
 from grader.gradebook.records import ClassEntry
 from grader.results import CheckResult, CheckStatus, Status
-from grader.course import LoadedAssignment
 
 
 def render(entries: list[ClassEntry], assignment: LoadedAssignment) -> str:

@@ -8,10 +8,10 @@ maps whichever the course uses; grades are plain numbers between 0 and the item'
 
 from __future__ import annotations
 
+from grader.course import LoadedAssignment
 from grader.exports.common import csv_text, points, summary_line
 from grader.gradebook.records import ClassEntry
 from grader.results import Status
-from grader.course import LoadedAssignment
 
 IDENTITY_COLUMNS = ["ID number", "Username", "Email address", "Full name"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from grader.course import LoadedAssignment
 from grader.exports.common import csv_text, points
 from grader.gradebook.records import ClassEntry
-from grader.course import LoadedAssignment
 
 STUDENT_COLUMNS = ["student_id", "name", "login", "email", "section", "submission_id", "attempts", "submitted_at",
                    "status", "score", "max_score", "percent", "passed"]

@@ -12,7 +12,7 @@ import json
 import sqlite3
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from grader.contract import ContractError, ProbeRequest, requests_from_json
@@ -74,7 +74,7 @@ def _requests(text: str | None) -> list[ProbeRequest] | None:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class Gradebook:
         self.path = path
 
     @classmethod
-    def open(cls, path: Path | str) -> "Gradebook":
+    def open(cls, path: Path | str) -> Gradebook:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -125,7 +125,7 @@ class Gradebook:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> "Gradebook":
+    def __enter__(self) -> Gradebook:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -249,7 +249,7 @@ class Gradebook:
                 feedback=f"{submission.folder}/feedback.html", source=submission.source))
         return entries
 
-    def _transaction(self) -> "_Transaction":
+    def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
 
 

@@ -8,7 +8,6 @@ before its time limit starts): the host prepares the next submission while one r
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -20,12 +19,12 @@ import nbformat
 from grader.contract import CellStatus, RunStatus, to_json
 from grader.harness.budget import KernelCpu, WorkLimits
 from grader.harness.execute import CappedNotebookClient, ExecutionRecord, run_cells
+from grader.harness.hold import GO, HOLD
 from grader.harness.job import EXECUTED_FILE, HarnessJob
 from grader.harness.kernel import ConfinedKernelManager, kernel_config
 from grader.harness.notebook import Ungradable, assignment_of, load_submission, prepare
 from grader.harness.preamble import preamble_source
 from grader.harness.probes import ENVIRONMENT_PROBE, RawResult, run_probes
-from grader.harness.hold import GO, HOLD
 
 OBSERVATIONS_SCHEMA = 1
 

@@ -105,7 +105,7 @@ class CpuWatch:
     def used(self) -> float:
         return self.meter.seconds() - self.start if self.meter else 0.0
 
-    def __enter__(self) -> "CpuWatch":
+    def __enter__(self) -> CpuWatch:
         if self.meter is not None:
             self._thread.start()
         return self

@@ -62,7 +62,7 @@ class HarnessJob:
         return target
 
     @classmethod
-    def read(cls, path: Path) -> "HarnessJob":
+    def read(cls, path: Path) -> HarnessJob:
         data = json.loads(path.read_text(encoding="utf-8"))
         data["probes"] = requests_from_json(data.get("probes", []))
         return cls(**data, root_path=str(path.resolve().parent))

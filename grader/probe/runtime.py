@@ -7,14 +7,38 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from grader.contract import (ArtifactRequest, ArtifactResult, CallRequest, CallResult, DescribeRequest, DescribeResult,
-                             EnvironmentRequest, EnvironmentResult, GradcheckRequest, GradcheckResult, ModelRequest,
-                             ModelResult, PredictRequest, PredictResult, ProbeRequest, ProbeResult, ReloadRequest,
-                             ReloadResult, SampleRequest, SampleResult, TableRequest, TableResult, TransformsRequest,
-                             TransformsResult, request_from_json, to_json)
+from grader.contract import (
+    ArtifactRequest,
+    ArtifactResult,
+    CallRequest,
+    CallResult,
+    DescribeRequest,
+    DescribeResult,
+    EnvironmentRequest,
+    EnvironmentResult,
+    GradcheckRequest,
+    GradcheckResult,
+    ModelRequest,
+    ModelResult,
+    PredictRequest,
+    PredictResult,
+    ProbeRequest,
+    ProbeResult,
+    ReloadRequest,
+    ReloadResult,
+    SampleRequest,
+    SampleResult,
+    TableRequest,
+    TableResult,
+    TransformsRequest,
+    TransformsResult,
+    request_from_json,
+    to_json,
+)
 from grader.probe.jsonvalues import as_numpy, decode, encode
 from grader.probe.names import lookup
 

@@ -8,6 +8,7 @@ import statistics
 from dataclasses import replace
 from pathlib import Path
 
+from grader.course import LoadedAssignment
 from grader.filenames import safe_file_name
 from grader.gradebook.records import ClassEntry
 from grader.report import plots
@@ -15,7 +16,6 @@ from grader.report.feedback import render_feedback
 from grader.report.jinja import environment
 from grader.report.messages import messages
 from grader.results import CheckStatus, Status, write_atomically
-from grader.course import LoadedAssignment
 
 FEEDBACK_DIR = "feedback"
 STATUS_COLOURS = {"graded": "#1a7f37", "ungradable": "#9a6700", "timeout": "#bc4c00", "crashed": "#cf222e",

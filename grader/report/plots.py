@@ -7,7 +7,7 @@ fixed string so the same class always gives the same page.
 from __future__ import annotations
 
 import io
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib
 

@@ -11,8 +11,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from grader.sandbox.base import (DEFAULT_SANDBOX, Sandbox, SandboxRequest, SandboxResult, available_sandboxes,
-                                     get_sandbox, self_check_sandbox)
+    from grader.sandbox.base import (
+        DEFAULT_SANDBOX,
+        Sandbox,
+        SandboxRequest,
+        SandboxResult,
+        available_sandboxes,
+        get_sandbox,
+        self_check_sandbox,
+    )
 
 __all__ = ["DEFAULT_SANDBOX", "Sandbox", "SandboxRequest", "SandboxResult", "available_sandboxes", "get_sandbox",
            "self_check_sandbox"]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 from grader.errors import InfrastructureError, UsageError
 from grader.harness.budget import WALL_FACTOR
@@ -52,7 +53,7 @@ class SandboxResult:
 
     @classmethod
     def from_outdir(cls, outdir: Path, *, observations_cap: int, notebook_cap: int = 64 * 1024**2,
-                    **fields: object) -> "SandboxResult":
+                    **fields: object) -> SandboxResult:
         """Read the harness's output files, refusing anything over its size cap."""
         observations = _read_capped(outdir / "observations.json", observations_cap)
         executed = _read_capped(outdir / "executed.ipynb", notebook_cap)

@@ -40,8 +40,9 @@ import tarfile
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import grader
 from grader.errors import InfrastructureError, UsageError
@@ -234,9 +235,9 @@ class DockerSandbox(Sandbox):
         return self._digests[key]
 
     def _create(self, image: str, request: SandboxRequest, requests: list[Any], dataset_mounts: list[Any],
-                result_dir: Path, owner: "Owner") -> Any:
-        from docker.types import LogConfig, Mount
+                result_dir: Path, owner: Owner) -> Any:
         import docker.errors
+        from docker.types import LogConfig, Mount
 
         resources = request.resources
         entry = PACKAGE_PARENT / "grader" / "sandbox" / "images" / "entry.sh"
@@ -388,14 +389,14 @@ class Owner:
     start: str
 
     @classmethod
-    def current(cls) -> "Owner":
+    def current(cls) -> Owner:
         return cls(socket.gethostname(), _pid_namespace(), os.getpid(), _start_time(os.getpid()) or "0")
 
     def __str__(self) -> str:
         return f"host={self.host} pidns={self.pidns} pid={self.pid} start={self.start}"
 
     @classmethod
-    def parse(cls, text: str | None) -> "Owner | None":
+    def parse(cls, text: str | None) -> Owner | None:
         fields = dict(part.split("=", 1) for part in (text or "").split() if "=" in part)
         try:
             return cls(fields["host"], fields["pidns"], int(fields["pid"]), fields["start"])
@@ -408,11 +409,11 @@ class Owner:
         return f"{self.pidns}-{self.pid}-{self.start}-"
 
     @classmethod
-    def from_folder(cls, name: str, host: str) -> "Owner | None":
+    def from_folder(cls, name: str, host: str) -> Owner | None:
         found = re.fullmatch(r"(\d+)-(\d+)-([0-9.]+)-[A-Za-z0-9_]+", name)
         return cls(host, found[1], int(found[2]), found[3]) if found else None
 
-    def gone(self, me: "Owner") -> bool:
+    def gone(self, me: Owner) -> bool:
         """True when this process has ended. Only a process of this host and PID namespace can be
         judged: any other (a grader in another container, on another machine) counts as running."""
         if (self.host, self.pidns) != (me.host, me.pidns):
@@ -446,7 +447,7 @@ def _start_time(pid: int) -> str | None:
         return None
 
 
-def reap(client: Any, store: "MountStore", me: Owner) -> list[str]:
+def reap(client: Any, store: MountStore, me: Owner) -> list[str]:
     """Remove the sandbox containers and scratch folders of grader processes that ended without
     removing them (killed mid-batch), then stored copies nobody used for a day. Never anything of a
     process that still runs, of another host or PID namespace, or that a container still mounts.
@@ -553,7 +554,7 @@ class MountStore:
         runs = self.root / "runs"
         return sorted(p for p in runs.iterdir() if p.is_dir()) if runs.is_dir() else []
 
-    def run_folder(self, owner: Owner) -> "tempfile.TemporaryDirectory[str]":
+    def run_folder(self, owner: Owner) -> tempfile.TemporaryDirectory[str]:
         """A scratch folder for one run, named after its owner, removed when the run ends."""
         runs = self.root / "runs"
         runs.mkdir(mode=0o700, parents=True, exist_ok=True)

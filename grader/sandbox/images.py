@@ -31,9 +31,10 @@ import tarfile
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from grader import __version__
 from grader.errors import InfrastructureError, UsageError

@@ -25,11 +25,11 @@ from pathlib import Path
 import psutil
 
 import grader
+from grader.harness.hold import GO, HOLD
 from grader.sandbox.base import Sandbox, SandboxRequest, SandboxResult
 from grader.sandbox.common import LOG_TAIL_BYTES, sandbox_environment
 from grader.sandbox.limits import plan_limits
 from grader.sandbox.staging import stage
-from grader.harness.hold import GO, HOLD
 from grader.sandbox.supervise import WALL_CLOCK_EXIT
 
 GRACE_SECONDS = 15
@@ -58,7 +58,7 @@ class ProcessSandbox(Sandbox):
     def run(self, request: SandboxRequest) -> SandboxResult:
         return self.start(request).finish()
 
-    def start(self, request: SandboxRequest) -> "HeldRun":
+    def start(self, request: SandboxRequest) -> HeldRun:
         """Stage the folder and start supervisor, harness and kernel; the notebook waits for `finish`."""
         root = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         try:

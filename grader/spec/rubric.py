@@ -31,7 +31,7 @@ class Rubric(Strict):
     checks: list[Check] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "Rubric":
+    def _unique_ids(self) -> Rubric:
         seen: set[str] = set()
         for check in self.checks:
             if check.id in seen:
@@ -43,6 +43,6 @@ class Rubric(Strict):
     def max_points(self) -> float:
         return sum(check.points for check in self.checks)
 
-    def public_only(self) -> "Rubric":
+    def public_only(self) -> Rubric:
         """The rubric a student may see: hidden checks removed."""
         return self.model_copy(update={"checks": [c for c in self.checks if c.visibility == "public"]})

@@ -45,7 +45,7 @@ class ArchitectureParams(Strict):
     partial: bool = Field(False, description="earn the share of assertions that hold")
 
     @model_validator(mode="after")
-    def _one_model(self) -> "ArchitectureParams":
+    def _one_model(self) -> ArchitectureParams:
         if sum(given is not None for given in (self.model, self.build, self.models)) > 1:
             raise ValueError("give one of model, build and models")
         if self.models is None and any(item.across_models for item in self.expect):

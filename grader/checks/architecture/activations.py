@@ -20,7 +20,7 @@ class Activations(Assertion):
         return [canonical_activation(name) for name in names]
 
     @model_validator(mode="after")
-    def _something_to_check(self) -> "Activations":
+    def _something_to_check(self) -> Activations:
         if not self.used and not self.not_used:
             raise ValueError("give used, not_used or both")
         return self

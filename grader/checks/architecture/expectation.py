@@ -15,7 +15,13 @@ from grader.checks.architecture.ordering import Order, Sequence
 from grader.checks.architecture.parameters import FreezePolicy, Frozen, Parameters
 from grader.checks.architecture.residual import ResidualBlocks
 from grader.checks.architecture.selectors import LayerSelector
-from grader.checks.architecture.structure import AllLayersRegistered, AllLayersRun, Backbone, Resampling, SkipConnections
+from grader.checks.architecture.structure import (
+    AllLayersRegistered,
+    AllLayersRun,
+    Backbone,
+    Resampling,
+    SkipConnections,
+)
 from grader.checks.architecture.training import Loss, Optimizer
 from grader.spec.assignment import Strict
 
@@ -44,7 +50,7 @@ class Expectation(Strict):
     distinct_activations: Literal[True] | None = None
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "Expectation":
+    def _exactly_one(self) -> Expectation:
         given = [name for name in type(self).model_fields if getattr(self, name) is not None]
         if len(given) != 1:
             raise ValueError(f"each item of expect has exactly one key (got {', '.join(given) or 'none'}); "

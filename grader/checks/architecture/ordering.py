@@ -19,7 +19,7 @@ class Order(Assertion):
     after: LayerSelector | None = None
 
     @model_validator(mode="after")
-    def _one_anchor(self) -> "Order":
+    def _one_anchor(self) -> Order:
         if (self.before is None) == (self.after is None):
             raise ValueError("give exactly one of before, after")
         return self

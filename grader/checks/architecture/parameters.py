@@ -20,7 +20,7 @@ class Parameters(Assertion):
     trainable: Range | None = None
 
     @model_validator(mode="after")
-    def _something_to_check(self) -> "Parameters":
+    def _something_to_check(self) -> Parameters:
         if self.total is None and self.trainable is None:
             raise ValueError("give total, trainable or both")
         return self

@@ -23,7 +23,7 @@ class Range(Strict):
     max: float | None = None
 
     @model_validator(mode="after")
-    def _something_to_check(self) -> "Range":
+    def _something_to_check(self) -> Range:
         if self.equals is None and self.min is None and self.max is None:
             raise ValueError("give equals, min or max")
         return self

@@ -3,7 +3,8 @@ spelling (`bce` is BCELoss and binary_crossentropy alike, grader.architecture.vo
 
 from __future__ import annotations
 
-from typing import Callable, ClassVar
+from collections.abc import Callable
+from typing import ClassVar
 
 from pydantic import Field, model_validator
 
@@ -36,7 +37,7 @@ class Loss(Assertion, NameChoice):
     needs_trace: ClassVar[bool] = False
 
     @model_validator(mode="after")
-    def _something_to_check(self) -> "Loss":
+    def _something_to_check(self) -> Loss:
         if not self.any_of and not self.none_of:
             raise ValueError("give any_of, none_of or both")
         return self
@@ -62,7 +63,7 @@ class Optimizer(Assertion, NameChoice):
     lr: Range | None = None
 
     @model_validator(mode="after")
-    def _something_to_check(self) -> "Optimizer":
+    def _something_to_check(self) -> Optimizer:
         if not self.any_of and not self.none_of and self.lr is None:
             raise ValueError("give any_of, none_of, lr or several")
         return self

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import weakref
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from grader.probe.introspect.plain import shape_of
 from grader.probe.introspect.record import counts, layer_entry, module_entry

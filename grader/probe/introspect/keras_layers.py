@@ -7,7 +7,8 @@ says relu whatever the config serialises it as."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from grader.probe.introspect.kinds import canonical_activation
 from grader.probe.introspect.plain import plain
@@ -58,8 +59,7 @@ LAYER_KINDS: dict[str, tuple[str, Callable[[Any], Settings]]] = {
     **{f"{name}{n}D": ("pooling", _with(type=kind)) for name, kind in
        (("MaxPooling", "max"), ("AveragePooling", "avg"), ("GlobalMaxPooling", "global-max"),
         ("GlobalAveragePooling", "global-avg")) for n in (1, 2, 3)},
-    **{name: ("dropout", _from_config) for name in
-       ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianDropout", "AlphaDropout")},
+    **dict.fromkeys(("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianDropout", "AlphaDropout"), ("dropout", _from_config)),
     "BatchNormalization": ("batchnorm", _with()),
     **{name: ("normalization", _with(type=name)) for name in
        ("LayerNormalization", "GroupNormalization", "UnitNormalization", "RMSNormalization")},

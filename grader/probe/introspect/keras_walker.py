@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
-from grader.probe.introspect.call_trace import (CallTrace, Framework, default_batch, layer_table, registered_paths,
-                                                total_counts)
+from grader.probe.introspect.call_trace import (
+    CallTrace,
+    Framework,
+    default_batch,
+    layer_table,
+    registered_paths,
+    total_counts,
+)
 from grader.probe.introspect.keras_layers import classify_layer
 from grader.probe.introspect.record import model_input
 from grader.probe.introspect.tamper import original
@@ -123,7 +130,7 @@ class _Tracing:
         self.trace, self.keras = trace, keras
         self.previous = keras.Layer.__dict__.get("__call__")
 
-    def __enter__(self) -> "_Tracing":
+    def __enter__(self) -> _Tracing:
         trace, call, symbolic_types = self.trace, original("keras.Layer.__call__"), (self.keras.KerasTensor,)
 
         def traced_call(layer: Any, *args: Any, **kwargs: Any) -> Any:

@@ -6,7 +6,8 @@ mode sees them (`F.dropout`, `torch.cat`, `Tensor.add` for `+`)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from grader.probe.introspect.kinds import canonical_activation
 from grader.probe.introspect.plain import plain
@@ -148,12 +149,8 @@ def _f_none(name: str, args: tuple, kwargs: dict) -> Settings:
 FunctionSettings = Callable[[str, tuple, dict], Settings]
 
 FUNCTION_KINDS: dict[str, tuple[str, FunctionSettings]] = {
-    **{name: ("dropout", _f_dropout) for name in
-       ("dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout")},
-    **{name: ("activation", _f_activation) for name in
-       ("relu", "relu6", "leaky_relu", "prelu", "rrelu", "elu", "selu", "celu", "gelu", "silu", "mish", "sigmoid",
-        "tanh", "softmax", "log_softmax", "softmin", "softplus", "softsign", "hardtanh", "hardswish", "hardsigmoid",
-        "logsigmoid", "tanhshrink", "threshold", "glu")},
+    **dict.fromkeys(("dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"), ("dropout", _f_dropout)),
+    **dict.fromkeys(("relu", "relu6", "leaky_relu", "prelu", "rrelu", "elu", "selu", "celu", "gelu", "silu", "mish", "sigmoid", "tanh", "softmax", "log_softmax", "softmin", "softplus", "softsign", "hardtanh", "hardswish", "hardsigmoid", "logsigmoid", "tanhshrink", "threshold", "glu"), ("activation", _f_activation)),
     "linear": ("linear", _f_linear),
     **{f"conv{n}d": (f"conv{n}d", _f_conv) for n in (1, 2, 3)},
     **{f"conv_transpose{n}d": ("transpose-conv", _f_conv) for n in (1, 2, 3)},
@@ -161,15 +158,15 @@ FUNCTION_KINDS: dict[str, tuple[str, FunctionSettings]] = {
        for n in (1, 2, 3)},
     **{f"max_pool{n}d_with_indices": ("pooling", _f_pooling) for n in (1, 2, 3)},
     "batch_norm": ("batchnorm", _f_none),
-    **{name: ("normalization", _f_none) for name in ("layer_norm", "group_norm", "instance_norm", "rms_norm")},
+    **dict.fromkeys(("layer_norm", "group_norm", "instance_norm", "rms_norm"), ("normalization", _f_none)),
     "flatten": ("flatten", _f_none),
     "embedding": ("embedding", lambda name, args, kwargs: {"units": int(_arg(args, kwargs, 1, "weight").shape[1])}),
-    **{name: ("upsample", _f_upsample) for name in ("interpolate", "upsample", "upsample_nearest", "upsample_bilinear")},
+    **dict.fromkeys(("interpolate", "upsample", "upsample_nearest", "upsample_bilinear"), ("upsample", _f_upsample)),
     "pixel_shuffle": ("upsample", _f_none),
-    **{name: ("concat", _f_concat) for name in ("cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack")},
+    **dict.fromkeys(("cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack"), ("concat", _f_concat)),
     "add": ("add", _f_none), "mul": ("multiply", _f_none),
-    **{name: ("matmul", _f_none) for name in ("matmul", "bmm", "mm", "einsum")},
-    **{name: ("attention", _f_none) for name in ("scaled_dot_product_attention", "multi_head_attention_forward")},
+    **dict.fromkeys(("matmul", "bmm", "mm", "einsum"), ("matmul", _f_none)),
+    **dict.fromkeys(("scaled_dot_product_attention", "multi_head_attention_forward"), ("attention", _f_none)),
 }
 
 # Element-wise merges count only when they join two traced activations (x + f(x)), not x + 1.

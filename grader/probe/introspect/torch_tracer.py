@@ -9,15 +9,21 @@ afterwards, so later probes see the model untouched."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
-from grader.probe.introspect.call_trace import (CallTrace, Framework, default_batch, layer_table, registered_paths,
-                                                total_counts)
+from grader.probe.introspect.call_trace import (
+    CallTrace,
+    Framework,
+    default_batch,
+    layer_table,
+    registered_paths,
+    total_counts,
+)
 from grader.probe.introspect.record import model_input
 from grader.probe.introspect.tamper import original
-from grader.probe.introspect.torch_layers import (BINARY_MERGES, FUNCTION_KINDS, RESHAPES, classify_module,
-                                                  function_name)
+from grader.probe.introspect.torch_layers import BINARY_MERGES, FUNCTION_KINDS, RESHAPES, classify_module, function_name
 
 SPATIAL_GUESSES = {"conv1d": (64, 28, 128), "conv2d": (32, 28, 64, 224), "conv3d": (16, 32),
                    "transpose-conv": (1, 4, 7)}
@@ -124,7 +130,7 @@ class _Tracing:
         self.handles: list[Any] = []
         self.mode: Any = None
 
-    def __enter__(self) -> "_Tracing":
+    def __enter__(self) -> _Tracing:
         trace = self.trace
 
         def _leave(module: Any, args: tuple, *rest: Any) -> None:
