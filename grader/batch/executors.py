@@ -8,6 +8,7 @@ An executor takes `SandboxRequest`s and yields `(key, SandboxResult)` as each fi
 from __future__ import annotations
 
 import dataclasses
+import functools
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -148,7 +149,7 @@ class RayExecutor:
             for ref in done:
                 key = self._pending.pop(ref)
                 self.running.discard(key)
-                yield key, _result_or_failure(lambda: ray.get(ref))
+                yield key, _result_or_failure(functools.partial(ray.get, ref))
             if not done:
                 yield None
 

@@ -53,9 +53,9 @@ def _problems(params: VariableParams, result: DescribeResult) -> Any:
     if params.type and not any(b == params.type or b.endswith("." + params.type) for b in [kind, *result.bases]):
         yield f"type is {kind}, expected {params.type}"
     shape = result.shape
-    if params.shape is not None:
-        if shape is None or len(shape) != len(params.shape) or any(w is not None and w != g for w, g in zip(params.shape, shape)):
-            yield f"shape is {shape}, expected {params.shape}"
+    if params.shape is not None and (shape is None or len(shape) != len(params.shape)
+                                     or any(w is not None and w != g for w, g in zip(params.shape, shape))):
+        yield f"shape is {shape}, expected {params.shape}"
     dtype = result.dtype
     if params.dtype and not (dtype or "").startswith(params.dtype):
         yield f"dtype is {dtype}, expected {params.dtype}"

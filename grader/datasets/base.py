@@ -86,7 +86,7 @@ class DatasetProvider(ABC):
             arrays[f"x_{split}"], arrays[f"y_{split}"] = self.generate(split, self.public_seeds[split])
         return arrays
 
-    def write_derived(self, cache: Path) -> None:
+    def write_derived(self, cache: Path) -> None:  # noqa: B027 - an optional hook, not abstract
         """Write other public formats derived from the .npz; nothing by default."""
 
     def split(self, cache: Path, split: str) -> tuple[np.ndarray, np.ndarray]:

@@ -10,6 +10,7 @@ sandbox where torch looks for it, and a notebook that finds none runs with rando
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 TORCH_CHECKPOINTS = "home/.cache/torch/hub/checkpoints"
 
@@ -31,5 +32,5 @@ class PretrainedWeights:
         checkpoint = folder / self.filename
         return [(checkpoint, f"{TORCH_CHECKPOINTS}/{self.filename}")] if checkpoint.is_file() else []
 
-    def split(self, cache: Path, split: str):
+    def split(self, cache: Path, split: str) -> NoReturn:
         raise KeyError(f"{self.name} holds pretrained weights, not a dataset with a {split!r} split")

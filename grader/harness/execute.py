@@ -207,7 +207,8 @@ class CappedNotebookClient(NotebookClient):
 
     start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
-    def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001 - nbclient's signature
+    def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
+               cell_index: int) -> NotebookNode | None:
         parent = msg.get("parent_header", {}).get("msg_id")
         kind, content = msg.get("msg_type"), msg.get("content", {})
         kept = self._kept.get(parent, 0)

@@ -59,15 +59,17 @@ def load_roster(path: Path) -> Roster:
     if columns["id"] is None:
         raise UsageError(f"{path}: no student id column; name one of: {', '.join(COLUMNS['id'])}")
     students = []
-    for line, row in enumerate(reader, start=2):
+
+    def value(row: dict[str, str | None], field_: str) -> str | None:
+        column = columns[field_]
+        return (row.get(column) or "").strip() or None if column else None
+
+    for row in reader:
         student_id = (row.get(columns["id"]) or "").strip()
         if not student_id:  # also Canvas's "Points Possible" row, which has no ID
             continue
-        def value(field_: str) -> str | None:
-            column = columns[field_]
-            return (row.get(column) or "").strip() or None if column else None
-        students.append(Student(id=student_id, name=value("name") or student_id, login=value("login"),
-                                email=value("email"), section=value("section")))
+        students.append(Student(id=student_id, name=value(row, "name") or student_id, login=value(row, "login"),
+                                email=value(row, "email"), section=value(row, "section")))
     if not students:
         raise UsageError(f"{path}: the roster lists no students")
     return Roster(students)

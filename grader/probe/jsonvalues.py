@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import base64
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # numpy is imported where it is used: the kernel may have none
+    import numpy as np
 
 ARRAY = "__ndarray__"
 FLOAT = "__float__"
@@ -40,7 +43,7 @@ def encode(value: Any, *, depth: int = 0) -> Any:
     return {REPR: _short_repr(value)}
 
 
-def as_numpy(value: Any):
+def as_numpy(value: Any) -> np.ndarray | None:
     """A numpy array for numpy arrays/scalars and torch/TF tensors; None for anything else."""
     try:
         import numpy as np
@@ -71,7 +74,7 @@ def decode(value: Any) -> Any:
     return value
 
 
-def decode_array(value: dict):
+def decode_array(value: dict) -> np.ndarray:
     import numpy as np
 
     dtype = np.dtype(str(value["dtype"]))

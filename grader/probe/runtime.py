@@ -9,7 +9,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.contract import (
     ArtifactRequest,
@@ -41,6 +41,9 @@ from grader.contract import (
 )
 from grader.probe.jsonvalues import as_numpy, decode, encode
 from grader.probe.names import lookup
+
+if TYPE_CHECKING:  # numpy is imported where it is used
+    import numpy as np
 
 _json_dumps = json.dumps  # kept before student code runs: the notebook may replace json.dumps
 _replace = os.replace
@@ -128,7 +131,7 @@ def predict(request: PredictRequest, namespace: dict) -> PredictResult:
     return PredictResult(ok=True, value=_numbers(function(inputs), "predictions"))
 
 
-def _numbers(outputs: Any, what: str):
+def _numbers(outputs: Any, what: str) -> np.ndarray:
     """outputs (array, tensor, nested lists) as a numeric numpy array, or a TypeError naming `what`."""
     import numpy as np
 

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,7 +193,7 @@ def _kill_tree(process: subprocess.Popen) -> None:
 def remove_tree(root: Path) -> None:
     """Remove the scratch folder even if the notebook made parts of it read-only. Never follows
     a link the notebook left: rmtree does not, and only real folders are made writable."""
-    def make_writable_and_retry(function, path, _exc):  # noqa: ANN001
+    def make_writable_and_retry(function: Callable[[str], object], path: str, _exc: object) -> None:
         try:
             if not os.path.islink(path):
                 os.chmod(path, 0o700)
@@ -200,7 +201,9 @@ def remove_tree(root: Path) -> None:
         except OSError:
             pass
 
-    shutil.rmtree(root, onexc=make_writable_and_retry) if sys.version_info >= (3, 12) else \
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(root, onexc=make_writable_and_retry)
+    else:
         shutil.rmtree(root, onerror=make_writable_and_retry)
 
 
