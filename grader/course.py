@@ -104,7 +104,8 @@ def load_rubric(path: Path, spec: Assignment) -> tuple[Rubric, dict[str, Any]]:
                             f"unknown check kind {check.kind!r}; allowed: {', '.join(sorted(KINDS))}")
             continue
         try:
-            params[check.id] = validate_model(kind.Params, check.params, path=path, lines=lines, prefix=where + ("params",))
+            params[check.id] = validate_model(kind.Params, check.params, path=path, lines=lines,
+                                              prefix=where + ("params",))
         except SpecError as exc:
             problems += str(exc).splitlines()[1:]
             continue

@@ -54,7 +54,8 @@ def prepare_predictions(metric: str, labels: np.ndarray, predictions: np.ndarray
             raise BadPredictions(f"predictions have shape {list(predictions.shape)}; expected {list(labels.shape)}")
         return predictions.reshape(labels.shape).astype(float)
     if predictions.shape != labels.shape:
-        squeezed = predictions.squeeze(axis=1) if predictions.ndim == labels.ndim + 1 and predictions.shape[1] == 1 else predictions
+        extra_axis = predictions.ndim == labels.ndim + 1 and predictions.shape[1] == 1
+        squeezed = predictions.squeeze(axis=1) if extra_axis else predictions
         if squeezed.shape != labels.shape:
             raise BadPredictions(f"masks have shape {list(predictions.shape)}; expected {list(labels.shape)}")
         predictions = squeezed

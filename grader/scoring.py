@@ -30,7 +30,8 @@ def score(*, submission_id: str, assignment: Assignment, rubric: Rubric, checks:
         return _assemble(submission_id, assignment, rubric, status, results, reason, observations)
     evidence = Evidence(observations=observations, assignment=assignment, labels=host.labels,
                         statistics=host.statistics, judges=host.judges)
-    results = [_unscored(check, observations.reason or observations.status) if _never_probed(check, params[check.id], evidence)
+    results = [_unscored(check, observations.reason or observations.status)
+               if _never_probed(check, params[check.id], evidence)
                else _judge(check, params[check.id], evidence) for check in checks]
     return _assemble(submission_id, assignment, rubric, _STATUS[observations.status], results,
                      observations.reason, observations)

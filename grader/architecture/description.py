@@ -104,7 +104,8 @@ class TamperEvidence(Untrusted):
     def problem(self) -> str | None:
         """Why the probe's reading cannot be trusted, or None when it can."""
         if self.replaced:
-            shown = ", ".join(self.replaced[:4]) + (f" and {len(self.replaced) - 4} more" if len(self.replaced) > 4 else "")
+            more = f" and {len(self.replaced) - 4} more" if len(self.replaced) > 4 else ""
+            shown = ", ".join(self.replaced[:4]) + more
             return (f"the notebook replaced {shown}, which the grader relies on to see what the model does; "
                     "remove the code that reassigns it")
         if not self.guarded:

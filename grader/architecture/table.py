@@ -15,7 +15,8 @@ _SHOWN = ("units", "filters", "kernel_size", "stride", "p", "activation", "recur
 
 def settings_text(settings: dict[str, Any]) -> str:
     """units=256, activation=relu: the settings a student recognises, in a stable order."""
-    return ", ".join(f"{key}={value_text(settings[key])}" for key in _SHOWN if key in settings and settings[key] is not None)
+    return ", ".join(f"{key}={value_text(settings[key])}" for key in _SHOWN
+                     if key in settings and settings[key] is not None)
 
 
 def value_text(value: Any) -> str:

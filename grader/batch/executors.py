@@ -43,7 +43,8 @@ class ThreadExecutor:
         self._ahead = sandbox.prestarts and gpu_slots is None
         self._turns = threading.Semaphore(self.workers)
         self._closed = threading.Event()
-        self._pool = ThreadPoolExecutor(max_workers=self.workers * (2 if self._ahead else 1), thread_name_prefix="sandbox")
+        self._pool = ThreadPoolExecutor(max_workers=self.workers * (2 if self._ahead else 1),
+                                        thread_name_prefix="sandbox")
         self._futures: dict[Future, str] = {}
         self.running: set[str] = set()
         self._lock = threading.Lock()

@@ -147,7 +147,8 @@ def _rescored(book: Gradebook, assignment: LoadedAssignment, stored: StoredSubmi
     result = score(submission_id=stored.folder, assignment=assignment.spec, rubric=assignment.rubric, checks=checks,
                    params=assignment.params, observations=observations, host=host)
     old = previous.result
-    result.timings, result.notes = dict(old.timings), [*old.notes, f"re-scored from the observations of rubric v{old.rubric_version}"]
+    result.timings = dict(old.timings)
+    result.notes = [*old.notes, f"re-scored from the observations of rubric v{old.rubric_version}"]
     result.sha256, result.peak_memory_mb, result.environment = old.sha256, old.peak_memory_mb, old.environment
     write_outputs(out / stored.folder, result, assignment, None, public_view=run.public_only, lang=run.lang)
     return Graded(result=result, observations=previous.observations, probes=previous.probes)

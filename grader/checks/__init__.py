@@ -21,7 +21,7 @@ from grader.checks.variable import Variable
 
 KINDS: dict[str, CheckKind] = {kind.name: kind for kind in
                                (Executes(), Function(), Variable(), Metric(), Output(), Artifact(), Manual(),
-                                Architecture(), Gradcheck(), Table(), Detections(), Transforms(), DatasetStats(), Reloaded(),
-                                Samples())}
+                                Architecture(), Gradcheck(), Table(), Detections(), Transforms(), DatasetStats(),
+                                Reloaded(), Samples())}
 
 __all__ = ["KINDS", "CheckKind", "Evidence", "Outcome"]

@@ -118,7 +118,8 @@ def _judge_scores(params: DetectionsParams, values: dict[str, Any]) -> list[str]
         return [why]
     problems = []
     if len(scores) and (np.nanmin(scores) < 0 or np.nanmax(scores) > 1 or np.isnan(scores).any()):
-        problems.append(f"'{params.scores}' must lie in [0, 1], found {np.nanmin(scores):.4g} to {np.nanmax(scores):.4g}")
+        problems.append(f"'{params.scores}' must lie in [0, 1], "
+                        f"found {np.nanmin(scores):.4g} to {np.nanmax(scores):.4g}")
     if np.any(np.diff(scores) > 0):
         problems.append(f"'{params.scores}' is not sorted from the best detection to the worst")
     return problems

@@ -48,7 +48,8 @@ class Function(CheckKind):
             got = result.value
             equal, why = close_enough(got, case.expected, rtol=params.rtol, atol=params.atol)
             if not equal:
-                failures.append((call, short(from_rubric(case.expected)), f"returned {short(got)}" + (f" ({why})" if why else "")))
+                failures.append((call, short(from_rubric(case.expected)),
+                                 f"returned {short(got)}" + (f" ({why})" if why else "")))
         total = len(params.cases)
         if not failures:
             return Outcome.passed(f"{params.name} gave the expected result in all {total} case(s)")

@@ -45,7 +45,8 @@ class MetricParams(Strict):
     def _one_goal(self) -> MetricParams:
         if self.reported is not None:
             if self.metric or self.threshold is not None or self.beats or self.bands:
-                raise ValueError("reported compares the student's own report; give no metric, threshold, beats or bands")
+                raise ValueError("reported compares the student's own report; "
+                                 "give no metric, threshold, beats or bands")
             if not self.reported:
                 raise ValueError("reported names at least one of confusion_matrix, precision, recall")
             return self
@@ -70,7 +71,8 @@ class Metric(CheckKind):
         probes: list[ProbeRequest] = [PredictRequest(id=probe_id(check.id, PREDICTIONS),
                                                      callable=self.callable(params, assignment), inputs=inputs)]
         if params.beats:
-            probes.append(PredictRequest(id=probe_id(check.id, BASELINE), callable=params.beats.callable, inputs=inputs))
+            probes.append(PredictRequest(id=probe_id(check.id, BASELINE), callable=params.beats.callable,
+                                         inputs=inputs))
         for number, name in enumerate((params.reported or {}).values(), start=BASELINE + 1):
             probes.append(DescribeRequest(id=probe_id(check.id, number), name=name))
         return probes
@@ -121,9 +123,11 @@ class Metric(CheckKind):
         goal = "; ".join(goals)
         if not missed:
             return Outcome.passed(f"{observed} meets the goal", expected=goal, observed=observed, details=details)
-        earned = [b.fraction for b in params.bands if better(value, b.at)] if missed == goals[:1] and params.threshold is not None else []
+        earned = ([b.fraction for b in params.bands if better(value, b.at)]
+                  if missed == goals[:1] and params.threshold is not None else [])
         fraction = max(earned, default=0.0)
-        message = f"{observed} misses the goal ({'; '.join(missed)})" + (f"; partial credit {fraction:.0%}" if fraction else "")
+        message = (f"{observed} misses the goal ({'; '.join(missed)})"
+                   + (f"; partial credit {fraction:.0%}" if fraction else ""))
         return Outcome(fraction, message, expected=goal, observed=observed, details=details)
 
 
@@ -154,7 +158,8 @@ def _reported(check: Check, params: MetricParams, labels: np.ndarray, prediction
             wrong = compare(quantity, result.value, expected[quantity], params.atol)
             if wrong:
                 problems.append(f"'{name}' ({quantity}) {wrong}")
-    goal = ", ".join(f"{name} = the {quantity.replace('_', ' ')} of your predictions" for quantity, name in params.reported.items())
+    goal = ", ".join(f"{name} = the {quantity.replace('_', ' ')} of your predictions"
+                     for quantity, name in params.reported.items())
     if not problems:
         return Outcome.passed("your report agrees with the grader's computation from your predictions", expected=goal)
     fraction = 1 - len(problems) / len(params.reported)

@@ -38,7 +38,8 @@ class Output(CheckKind):
         cells = [c for c in evidence.observations.execution.code_cells if params.cell in (None, c.number)]
         for cell in cells:
             text = cell.output_text
-            if all(s in text for s in params.contains) and (not params.pattern or re.search(params.pattern, text, re.M)):
+            if (all(s in text for s in params.contains)
+                    and (not params.pattern or re.search(params.pattern, text, re.M))):
                 return Outcome.passed(f"found {params.describe} in the output of cell {cell.number}", cell=cell.number)
         where = f"cell {params.cell}" if params.cell else "any cell"
         missing = [s for s in params.contains if not any(s in c.output_text for c in cells)]

@@ -43,7 +43,8 @@ def _format_command(name: str, help_text: str, out_help: str) -> click.Command:
 
         entries, assignment = _class(course, gradebook, assignment_id)
         written = export_class(name, entries, assignment, out)
-        click.echo(f"{name}: {len(entries)} students -> {out}" + (f" ({len(written)} files)" if len(written) > 1 else ""))
+        files = f" ({len(written)} files)" if len(written) > 1 else ""
+        click.echo(f"{name}: {len(entries)} students -> {out}{files}")
 
     return click.command(name, help=f"Write the {help_text}.")(command)
 

@@ -5,10 +5,11 @@ of the real mnist.npz>)`. Our stand-in has a different hash, so Keras would deci
 local file is stale, try to re-download it (there is no network in a sandbox) and delete
 it on failure. torchvision's CIFAR10 likewise checks each batch file's md5. The stand-in CIFAR-10
 has fewer images per batch than Keras's `cifar10.load_data` assumes (it fills fixed 10,000-row
-slots), so that function is replaced by one that reads the batches at their own sizes. `install()` runs in the student's kernel before any student code and wraps
-`keras.src.utils.file_utils.validate_file` (and `torchvision.datasets.cifar.check_integrity`) so that a file the grader provisioned (inside
-`root`, listed in the manifest) whose content still has the manifest's sha256 counts as
-valid; every other call behaves exactly as before.
+slots), so that function is replaced by one that reads the batches at their own sizes.
+`install()` runs in the student's kernel before any student code and wraps
+`keras.src.utils.file_utils.validate_file` (and `torchvision.datasets.cifar.check_integrity`) so
+that a file the grader provisioned (inside `root`, listed in the manifest) whose content still has
+the manifest's sha256 counts as valid; every other call behaves exactly as before.
 
 It uses only the standard library and never imports Keras (importing TensorFlow costs
 seconds): if Keras is not loaded yet, a `sys.meta_path` hook patches the module the first

@@ -1,7 +1,8 @@
 """What `run_autograder` runs inside Gradescope: grade the one submitted notebook with every
 check (hidden ones too) in the namespaces sandbox where Gradescope's container allows it (else
-unisolated: that container is then the isolation, and grade.json notes say so) and write results.json. Always writes a result,
-so Gradescope shows the student a reason instead of "the autograder failed"."""
+unisolated: that container is then the isolation, and grade.json notes say so) and write
+results.json. Always writes a result, so Gradescope shows the student a reason instead of "the
+autograder failed"."""
 
 from __future__ import annotations
 

@@ -52,7 +52,8 @@ def build_autograder_zip(assignment: LoadedAssignment, out: Path) -> Path:
         for path in _project_files():
             archive.write(path, f"grader-src/{path.relative_to(PROJECT_ROOT).as_posix()}")
         for path in sorted(p for p in assignment.directory.rglob("*") if p.is_file()):
-            archive.write(path, f"course/assignments/{assignment.id}/{path.relative_to(assignment.directory).as_posix()}")
+            relative = path.relative_to(assignment.directory).as_posix()
+            archive.write(path, f"course/assignments/{assignment.id}/{relative}")
         archive.write(_course_rubric(assignment), f"course/rubrics/{assignment.id}.yaml")
     return out
 

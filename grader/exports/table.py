@@ -40,7 +40,8 @@ def render_json(entries: list[ClassEntry], assignment: LoadedAssignment) -> str:
         "checks": [{"id": c.id, "title": c.title, "kind": c.kind, "points": c.points, "visibility": c.visibility}
                    for c in assignment.rubric.checks],
         "students": [{**_record(entry),
-                      "checks": {c.id: {"points": points(c.points), "max_points": c.max_points, "status": c.status.value}
+                      "checks": {c.id: {"points": points(c.points), "max_points": c.max_points,
+                                        "status": c.status.value}
                                  for c in entry.result.checks}}
                      for entry in entries],
     }

@@ -32,7 +32,8 @@ def validate_entry(entry: ManualEntry, rubric: Rubric, where: str = "") -> None:
     allowed = manual_checks(rubric)
     if entry.check not in allowed:
         known = ", ".join(sorted(allowed)) or "none"
-        raise UsageError(f"{where}{entry.check!r} is not a manual check of {rubric.assignment} (manual checks: {known})")
+        raise UsageError(f"{where}{entry.check!r} is not a manual check of {rubric.assignment} "
+                         f"(manual checks: {known})")
     if not 0 <= entry.points <= allowed[entry.check]:
         raise UsageError(f"{where}{entry.points:g} points for {entry.check}: give 0 to {allowed[entry.check]:g}")
 

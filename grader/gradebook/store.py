@@ -218,7 +218,8 @@ class Gradebook:
     def find_student(self, key: str) -> str:
         """The id of the student whose id, login or e-mail is `key` (case-insensitive)."""
         rows = self._db.execute(
-            "SELECT id FROM students WHERE id=?1 OR lower(login)=lower(?1) OR lower(email)=lower(?1)", (key,)).fetchall()
+            "SELECT id FROM students WHERE id=?1 OR lower(login)=lower(?1) OR lower(email)=lower(?1)",
+            (key,)).fetchall()
         if len(rows) != 1:
             why = "no student" if not rows else f"{len(rows)} students match"
             raise UsageError(f"{why} {key!r} in {self.path} (give an id, login or e-mail)")
@@ -229,8 +230,9 @@ class Gradebook:
                          (assignment, student_id, check_id, points, comment, _now()))
 
     def manual_points(self, assignment: str, student_id: str) -> dict[str, tuple[float, str]]:
-        rows = self._db.execute("SELECT check_id, points, comment FROM manual_points WHERE assignment=? AND student_id=?",
-                                (assignment, student_id)).fetchall()
+        rows = self._db.execute(
+            "SELECT check_id, points, comment FROM manual_points WHERE assignment=? AND student_id=?",
+            (assignment, student_id)).fetchall()
         return {check: (points, comment) for check, points, comment in rows}
 
     # --- what exports and reports read ------------------------------------------------------

@@ -56,11 +56,13 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
             probes: dict[str, RawResult] = {}
             if execution.usable:
                 job.restore_eval_inputs(eval_inputs)
-                probes = run_probes(client, [ENVIRONMENT_PROBE, *job.kernel_probes()], result_dir=job.path(job.kernel_dir),
+                probes = run_probes(client, [ENVIRONMENT_PROBE, *job.kernel_probes()],
+                                    result_dir=job.path(job.kernel_dir),
                                     timeout_each=job.probe_timeout, threads=job.threads, meter=meter,
                                     deadline=time.monotonic() + limits.wall(job.probe_timeout))
     except Cancelled:
-        return {"schema": OBSERVATIONS_SCHEMA, "status": RunStatus.ERROR.value, "reason": "the grader cancelled this run"}
+        return {"schema": OBSERVATIONS_SCHEMA, "status": RunStatus.ERROR.value,
+                "reason": "the grader cancelled this run"}
     except Exception as exc:  # the kernel would not start: our problem, not the student's
         return {"schema": OBSERVATIONS_SCHEMA, "status": RunStatus.ERROR.value,
                 "reason": f"the notebook kernel could not be run: {type(exc).__name__}: {exc}"}

@@ -276,7 +276,8 @@ def run_cells(client: CappedNotebookClient, notebook: NotebookNode, *, limits: W
     """Execute every code cell in order inside client's running kernel, recording each outcome.
     Cells are held to CPU budgets (grader.harness.budget); the wall clock is only a backstop."""
     started = time.monotonic()
-    records = {cell.metadata[SOURCE_INDEX]: _record_for(cell) for cell in notebook.cells if SOURCE_INDEX in cell.metadata}
+    records = {cell.metadata[SOURCE_INDEX]: _record_for(cell) for cell in notebook.cells
+               if SOURCE_INDEX in cell.metadata}
     execution = ExecutionRecord(cells=[records[i] for i in sorted(records)])
     cell_cpu, total_cpu = limits.cpu(limits.cell_seconds), limits.cpu(limits.total_seconds)
     cpu_at_start = meter.seconds() if meter else 0.0
@@ -410,7 +411,8 @@ def _fill(record: CellRecord, cell: NotebookNode, outcome: CellStatus, seconds: 
     elif reply_error:  # the error's output was lost or dropped; the execute reply still says what it was
         record.error = dict(reply_error)
     elif outcome == CellStatus.ERROR:
-        record.error = {"ename": "KernelDied", "evalue": "the kernel died while running this cell (os._exit, a crash or memory)"}
+        record.error = {"ename": "KernelDied",
+                        "evalue": "the kernel died while running this cell (os._exit, a crash or memory)"}
 
 
 def output_text(cell: NotebookNode) -> str:

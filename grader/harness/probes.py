@@ -73,7 +73,8 @@ def probe_cell_source(request: ProbeRequest, result_path: Path) -> str:
     payload = json.dumps(request.to_json())
     return (
         "import sys as _g_sys, json as _g_json\n"
-        f"_g_sys.modules['grader.probe.runtime'].run_request(_g_json.loads({payload!r}), globals(), {str(result_path)!r})\n"
+        "_g_sys.modules['grader.probe.runtime']"
+        f".run_request(_g_json.loads({payload!r}), globals(), {str(result_path)!r})\n"
         "del _g_sys, _g_json"
     )
 

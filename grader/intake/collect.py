@@ -143,7 +143,8 @@ def _notebook_in_zip(relative: str, data: bytes) -> tuple[bytes | None, str | No
         return None, f"{relative} holds no .ipynb notebook"
     if not usable:
         return None, f"{relative}: {notebooks[0].name} was refused: {notebooks[0].refused}"
-    return None, f"{relative} holds {len(usable)} notebooks ({', '.join(m.name for m in usable[:4])}); submit exactly one"
+    names = ", ".join(m.name for m in usable[:4])
+    return None, f"{relative} holds {len(usable)} notebooks ({names}); submit exactly one"
 
 
 def _student(origin: Origin, roster: Roster | None) -> tuple[Student, bool]:

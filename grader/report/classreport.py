@@ -57,7 +57,8 @@ def _charts(entries: list[ClassEntry], assignment: LoadedAssignment, t: dict) ->
          "svg": plots.bars([c.title for c in assignment.rubric.checks], _check_pass_rates(entries, assignment),
                            value_label=t["passed_axis"], horizontal=True, value_max=100)},
         {"id": "plot-runtime", "title": t["runtime"],
-         "svg": plots.bars(names, [e.result.timings.get("total", 0.0) for e in entries], value_label=t["seconds_axis"])},
+         "svg": plots.bars(names, [e.result.timings.get("total", 0.0) for e in entries],
+                           value_label=t["seconds_axis"])},
     ]
     memory = [e.result.peak_memory_mb for e in entries]
     charts.append({"id": "plot-memory", "title": t["memory"], "empty": t["no_memory"],

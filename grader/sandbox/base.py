@@ -123,7 +123,8 @@ def available_sandboxes() -> list[str]:
 def get_sandbox(name: str, **options: object) -> Sandbox:
     backends = _backends()
     if name not in backends:
-        raise UsageError(f"unknown sandbox {name!r}; available: {', '.join(sorted(backends)) or 'none (is grader installed?)'}")
+        available = ", ".join(sorted(backends)) or "none (is grader installed?)"
+        raise UsageError(f"unknown sandbox {name!r}; available: {available}")
     factory: Callable[..., Sandbox] = backends[name].load()
     return factory(**options)
 

@@ -173,7 +173,8 @@ def _follow(stream: Any, log: Callable[[str], None], tag: str, base: str) -> Non
     for chunk in stream:
         if "error" in chunk:
             message = str(chunk["error"]).strip()
-            if re.search(r"pull access denied|dial tcp|lookup .* on|no such host|manifest unknown|TLS handshake", message):
+            if re.search(r"pull access denied|dial tcp|lookup .* on|no such host|manifest unknown|TLS handshake",
+                         message):
                 message += (f"\nthe base image {base} is not on this machine and cannot be pulled: build a base "
                             "without a registry (scripts/docker-setup.sh) or pass --base IMAGE (docs/docker.md)")
             elif "No matching distribution" in message or "returned a non-zero code" in message:
@@ -202,7 +203,8 @@ def download_wheelhouse(directory: Path, recipe: Recipe, *, python_version: str 
     for line in done.stdout.splitlines():
         log(line)
     if done.returncode != 0:
-        raise InfrastructureError(f"pip could not download the wheels for {recipe.tag} (exit {done.returncode}); see above")
+        raise InfrastructureError(f"pip could not download the wheels for {recipe.tag} (exit {done.returncode}); "
+                                  "see above")
     return len(list(directory.glob("*.whl")))
 
 

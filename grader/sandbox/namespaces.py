@@ -65,7 +65,8 @@ def bubblewrap() -> str:
     """bwrap's path once it has been seen to work here, or an InfrastructureError saying why not."""
     path = shutil.which("bwrap")
     if path is None:
-        raise InfrastructureError(f"the namespaces sandbox needs bubblewrap (bwrap), which is not installed; {INSTALL_HINT}")
+        raise InfrastructureError("the namespaces sandbox needs bubblewrap (bwrap), which is not installed; "
+                                  f"{INSTALL_HINT}")
     problem = _trial(path)
     if problem:
         raise InfrastructureError(f"bubblewrap cannot create namespaces here ({problem}); {INSTALL_HINT}")

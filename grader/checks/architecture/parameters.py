@@ -70,5 +70,6 @@ def _describe(wrong: list, last, policy: str) -> str:  # noqa: ANN001 - Steps
         state = "frozen (or partly)" if policy == "none" else "trainable"
         parts.append(f"{plural(len(trainable), 'layer')} {state}: {names(trainable)}")
     if policy == "all_but_last" and last in wrong:
-        parts.append(f"the last layer {last.name} is not fully trainable ({last.params.trainable:,} of {last.params.total:,})")
+        parts.append(f"the last layer {last.name} is not fully trainable "
+                     f"({last.params.trainable:,} of {last.params.total:,})")
     return "; ".join(parts)

@@ -34,9 +34,11 @@ class ResidualBlocks(Assertion, Range):
         matching = [block for block in blocks if self.is_match(block)]
         expected = f"{self.range_text()} {_DESCRIBED[self.type].format(widen=self.widen)}"
         if blocks:
-            found = f"{len(matching)}; the additions with their residual paths: " + "; ".join(b.text() for b in blocks[:6])
+            found = (f"{len(matching)}; the additions with their residual paths: "
+                     + "; ".join(b.text() for b in blocks[:6]))
         else:
             found = "0: no addition joins a branch back to its input (is `+ x` / `+ shortcut(x)` missing?)"
         passed = self.holds(len(matching))
         return Verdict(passed, expected, found,
-                       marked=() if passed else tuple(step.id for block in blocks for step in (block.merge, *block.path)))
+                       marked=() if passed else tuple(step.id for block in blocks
+                                                      for step in (block.merge, *block.path)))

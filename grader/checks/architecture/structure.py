@@ -94,7 +94,8 @@ class AllLayersRegistered(Assertion):
 
     def verdict(self, model: ModelDescription) -> Verdict:
         stray = [step for step in model.layers if not step.registered]
-        hint = " (use nn.ModuleList / nn.ModuleDict instead of a plain list or dict)" if model.framework == "pytorch" else ""
+        hint = (" (use nn.ModuleList / nn.ModuleDict instead of a plain list or dict)"
+                if model.framework == "pytorch" else "")
         return Verdict(not stray, "every layer that runs is registered in the model",
                        "all registered" if not stray else f"not registered: {names(stray)}{hint}",
                        marked=tuple(step.id for step in stray))

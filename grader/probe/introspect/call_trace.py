@@ -126,7 +126,8 @@ class CallTrace:
         out_tensors = list(self.framework.tensors(output))
         self.layers.append(layer_entry(
             index=index, path=path, op=op, kind=kind, source=source, settings=settings, params=params,
-            input_shapes=[shape_of(t) for t in in_tensors], output_shape=shape_of(out_tensors[0]) if out_tensors else None,
+            input_shapes=[shape_of(t) for t in in_tensors],
+            output_shape=shape_of(out_tensors[0]) if out_tensors else None,
             inputs=self.sources(in_tensors), call=call, registered=registered))
         for tensor in out_tensors:
             self.produce(tensor, (index,))
@@ -135,7 +136,8 @@ class CallTrace:
 def default_batch(layers: Iterable[Any], framework: Framework, mode: str) -> int:
     """Examples per forward pass: 1 (cheapest), or 2 when BatchNorm trains, which needs more than
     one value per channel."""
-    trains_batchnorm = mode == "train" and any((framework.classify(layer) or ("",))[0] == "batchnorm" for layer in layers)
+    trains_batchnorm = mode == "train" and any((framework.classify(layer) or ("",))[0] == "batchnorm"
+                                               for layer in layers)
     return 2 if trains_batchnorm else 1
 
 

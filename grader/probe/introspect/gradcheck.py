@@ -19,7 +19,8 @@ def check_gradients(target: Any, *, input_shapes: list[list[int]], init_args: li
 
     function, what = _as_function(torch, target, init_args, init_kwargs)
     generator = torch.Generator().manual_seed(0)
-    inputs = tuple(torch.randn(shape, generator=generator, dtype=torch.float64).requires_grad_() for shape in input_shapes)
+    inputs = tuple(torch.randn(shape, generator=generator, dtype=torch.float64).requires_grad_()
+                   for shape in input_shapes)
     gradcheck = tamper.original("torch.autograd.gradcheck")
     try:
         passed = bool(gradcheck(function, inputs, eps=eps, atol=atol, raise_exception=True))

@@ -59,7 +59,8 @@ LAYER_KINDS: dict[str, tuple[str, Callable[[Any], Settings]]] = {
     **{f"{name}{n}D": ("pooling", _with(type=kind)) for name, kind in
        (("MaxPooling", "max"), ("AveragePooling", "avg"), ("GlobalMaxPooling", "global-max"),
         ("GlobalAveragePooling", "global-avg")) for n in (1, 2, 3)},
-    **dict.fromkeys(("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianDropout", "AlphaDropout"), ("dropout", _from_config)),
+    **dict.fromkeys(("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianDropout",
+                     "AlphaDropout"), ("dropout", _from_config)),
     "BatchNormalization": ("batchnorm", _with()),
     **{name: ("normalization", _with(type=name)) for name in
        ("LayerNormalization", "GroupNormalization", "UnitNormalization", "RMSNormalization")},

@@ -197,7 +197,9 @@ def _guess_inputs(model: Any) -> list[dict]:
                  "dtype": str(getattr(tensor, "dtype", "float32")), **_vocabulary(model)} for tensor in declared]
     built = getattr(model, "_build_shapes_dict", None) or {}
     shapes = [shape for shape in built.values() if isinstance(shape, (list, tuple))]
-    return [{"shape": [SEQUENCE_GUESS if d is None else int(d) for d in shapes[0][1:]], **_vocabulary(model)}] if shapes else []
+    if not shapes:
+        return []
+    return [{"shape": [SEQUENCE_GUESS if d is None else int(d) for d in shapes[0][1:]], **_vocabulary(model)}]
 
 
 def _vocabulary(model: Any) -> dict:

@@ -65,7 +65,8 @@ MODULE_KINDS: dict[str, tuple[str, Callable[[Any], Settings]]] = {
        ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout")},
     **{f"BatchNorm{n}d": ("batchnorm", lambda m: {"features": m.num_features}) for n in (1, 2, 3)},
     **{name: ("normalization", lambda m: {"type": type(m).__name__}) for name in
-       ("LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LocalResponseNorm", "RMSNorm")},
+       ("LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LocalResponseNorm",
+        "RMSNorm")},
     **{name: ("activation", _activation(canonical_activation(name))) for name in
        ("ReLU", "ReLU6", "LeakyReLU", "PReLU", "RReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Sigmoid",
         "Tanh", "Softmax", "LogSoftmax", "Softmin", "Softplus", "Softsign", "Hardtanh", "Hardswish", "Hardsigmoid",
@@ -120,12 +121,17 @@ def _f_conv(name: str, args: tuple, kwargs: dict) -> Settings:
     weight = _arg(args, kwargs, 1, "weight")
     if weight is None:
         return {}
-    filters = int(weight.shape[1]) * int(_arg(args, kwargs, 6, "groups", 1)) if "transpose" in name else int(weight.shape[0])
-    return {"filters": filters, "kernel_size": plain(weight.shape[2:]), "stride": plain(_arg(args, kwargs, 3, "stride", 1))}
+    if "transpose" in name:
+        filters = int(weight.shape[1]) * int(_arg(args, kwargs, 6, "groups", 1))
+    else:
+        filters = int(weight.shape[0])
+    return {"filters": filters, "kernel_size": plain(weight.shape[2:]),
+            "stride": plain(_arg(args, kwargs, 3, "stride", 1))}
 
 
 def _f_pooling(name: str, args: tuple, kwargs: dict) -> Settings:
-    kind = ("adaptive-" if name.startswith("adaptive") else "") + ("max" if "max" in name else "avg" if "avg" in name else "lp")
+    kind = (("adaptive-" if name.startswith("adaptive") else "")
+            + ("max" if "max" in name else "avg" if "avg" in name else "lp"))
     key = "output_size" if name.startswith("adaptive") else "kernel_size"
     return {"type": kind, key: plain(_arg(args, kwargs, 1, key))}
 
@@ -135,7 +141,8 @@ def _f_concat(name: str, args: tuple, kwargs: dict) -> Settings:
 
 
 def _f_upsample(name: str, args: tuple, kwargs: dict) -> Settings:
-    return {"scale_factor": plain(_arg(args, kwargs, 2, "scale_factor")), "mode": plain(_arg(args, kwargs, 3, "mode", "nearest"))}
+    return {"scale_factor": plain(_arg(args, kwargs, 2, "scale_factor")),
+            "mode": plain(_arg(args, kwargs, 3, "mode", "nearest"))}
 
 
 def _f_activation(name: str, args: tuple, kwargs: dict) -> Settings:
@@ -149,8 +156,12 @@ def _f_none(name: str, args: tuple, kwargs: dict) -> Settings:
 FunctionSettings = Callable[[str, tuple, dict], Settings]
 
 FUNCTION_KINDS: dict[str, tuple[str, FunctionSettings]] = {
-    **dict.fromkeys(("dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"), ("dropout", _f_dropout)),
-    **dict.fromkeys(("relu", "relu6", "leaky_relu", "prelu", "rrelu", "elu", "selu", "celu", "gelu", "silu", "mish", "sigmoid", "tanh", "softmax", "log_softmax", "softmin", "softplus", "softsign", "hardtanh", "hardswish", "hardsigmoid", "logsigmoid", "tanhshrink", "threshold", "glu"), ("activation", _f_activation)),
+    **dict.fromkeys(("dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"),
+                    ("dropout", _f_dropout)),
+    **dict.fromkeys(("relu", "relu6", "leaky_relu", "prelu", "rrelu", "elu", "selu", "celu", "gelu", "silu", "mish",
+                     "sigmoid", "tanh", "softmax", "log_softmax", "softmin", "softplus", "softsign", "hardtanh",
+                     "hardswish", "hardsigmoid", "logsigmoid", "tanhshrink", "threshold", "glu"),
+                    ("activation", _f_activation)),
     "linear": ("linear", _f_linear),
     **{f"conv{n}d": (f"conv{n}d", _f_conv) for n in (1, 2, 3)},
     **{f"conv_transpose{n}d": ("transpose-conv", _f_conv) for n in (1, 2, 3)},
