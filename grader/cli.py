@@ -115,13 +115,13 @@ def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Pa
     from grader.batch.gpus import parse_devices
     from grader.batch.session import ClassRun, grade_class
     from grader.course import load_assignment
-    from grader.overrides import parse_assignments, with_overrides
+    from grader.overrides import parse_key_values, with_overrides
     from grader.report.table import checks_table, summary_table
 
     if sandbox_name != "docker" and (gpus or image or gpu_devices):
         raise click.UsageError("--gpus, --gpu-devices and --image need --sandbox docker")
     named = {"gpus": gpus, "memory": memory, "cpus": cpus, "total_timeout": timeout}
-    overrides = {**parse_assignments(limits), **{key: value for key, value in named.items() if value is not None}}
+    overrides = {**parse_key_values(limits), **{key: value for key, value in named.items() if value is not None}}
     loaded = with_overrides(load_assignment(assignment, root=course), overrides)
     out = out or Path("grading-output") / loaded.id
     devices = parse_devices(gpu_devices)

@@ -41,7 +41,7 @@ def with_overrides(assignment: LoadedAssignment, overrides: dict[str, Any]) -> L
     return dataclasses.replace(assignment, spec=spec.model_copy(update=updated))
 
 
-def parse_assignments(pairs: tuple[str, ...]) -> dict[str, str]:
+def parse_key_values(pairs: tuple[str, ...]) -> dict[str, str]:
     """KEY=VALUE strings (from repeated --limit options) as a dict."""
     parsed = {}
     for pair in pairs:
