@@ -9,13 +9,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from grader.course import LoadedAssignment
 from grader.errors import UsageError
 from grader.spec.assignment import Limits, Resources
 
-SECTIONS = {"limits": Limits, "resources": Resources}
+SECTIONS: dict[str, type[BaseModel]] = {"limits": Limits, "resources": Resources}
 
 
 def with_overrides(assignment: LoadedAssignment, overrides: dict[str, Any]) -> LoadedAssignment:

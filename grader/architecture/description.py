@@ -238,9 +238,10 @@ class ModelDescription(Untrusted):
 
     def _spatial_size(self, shape: list[int | None] | None) -> int | None:
         """Pixels of one feature map ([N, C, H, W] in PyTorch, [N, H, W, C] in Keras)."""
-        if not shape or len(shape) < 3 or any(n is None for n in shape):
+        sizes = [n for n in shape or () if n is not None]
+        if len(sizes) < 3 or len(sizes) != len(shape or ()):  # too few axes, or one unknown
             return None
-        spatial = shape[2:] if self.framework == "pytorch" else shape[1:-1]
+        spatial = sizes[2:] if self.framework == "pytorch" else sizes[1:-1]
         return math.prod(spatial)
 
     def _dips_below(self, branch: set[int], merge: Step) -> bool:

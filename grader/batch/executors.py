@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -57,7 +58,7 @@ class ThreadExecutor:
         try:
             return self._running(key, lambda: self._sandbox.run(with_device(request, device)))
         finally:
-            if device is not None:
+            if device is not None and self._slots:
                 self._slots.release(device)
 
     def _run_ahead(self, key: str, request: SandboxRequest) -> SandboxResult:
@@ -128,7 +129,7 @@ class RayExecutor:
             raise UsageError("--executor ray needs Ray: pip install 'grader[ray]'") from None
         self._ray = ray
         try:
-            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, logging_level="ERROR")
+            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, logging_level=logging.ERROR)
         except Exception as exc:  # noqa: BLE001 - connection errors come in many types
             raise UsageError(f"cannot connect to the Ray cluster at {address}: {exc}") from None
         self._task = ray.remote(run_portable)

@@ -36,7 +36,8 @@ class DatasetStatsParams(Strict):
         return known_dataset(name, with_splits=True)
 
     def names(self) -> dict[Statistic, str]:
-        return {statistic: name for statistic, name in (("mean", self.mean), ("std", self.std)) if name}
+        given: tuple[tuple[Statistic, str | None], ...] = (("mean", self.mean), ("std", self.std))
+        return {statistic: name for statistic, name in given if name}
 
 
 class DatasetStats(CheckKind):
@@ -66,13 +67,14 @@ class DatasetStats(CheckKind):
                 problems.append(f"{problem}, but the {params.split} split of {params.dataset} has per-channel "
                                 f"{statistic} {short(np.round(truth[statistic], 4))}")
         cell = evidence.observations.execution.defining(next(iter(params.names().values()), ""))
-        number = cell.number if cell else None
+        cell_number = cell.number if cell else None
         where = f"the {params.split} split of {params.dataset}"
         if not problems:
             return Outcome.passed(f"{' and '.join(params.names().values())} match {where} "
-                                  f"(within {params.atol:g})", cell=number)
+                                  f"(within {params.atol:g})", cell=cell_number)
         fraction = 1 - len(problems) / len(params.names()) if params.partial else 0.0
-        return Outcome(fraction, "; ".join(problems) + f" (in [0, 1] units; tolerance {params.atol:g})", cell=number)
+        return Outcome(fraction, "; ".join(problems) + f" (in [0, 1] units; tolerance {params.atol:g})",
+                       cell=cell_number)
 
 
 def _compare(name: str, value: object, truth: np.ndarray, params: DatasetStatsParams) -> str | None:

@@ -21,6 +21,7 @@ from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
 
 Aspect = Literal["arrays", "boxes", "scores", "counts"]
+ASPECTS: tuple[Aspect, ...] = ("arrays", "boxes", "scores", "counts")
 
 
 class DetectionsParams(Strict):
@@ -28,7 +29,7 @@ class DetectionsParams(Strict):
     scores: str = "scores"
     labels: str = "labels"
     image_size: list[int] | None = Field(None, min_length=2, max_length=2, description="[width, height] in pixels")
-    verify: list[Aspect] = Field(default_factory=lambda: ["arrays", "boxes", "scores", "counts"])
+    verify: list[Aspect] = Field(default_factory=lambda: list(ASPECTS))
     counts: dict[int, str] = Field(default_factory=dict, description="k -> the name holding the count in the top k")
     min_score: float = 0.0
 
@@ -60,10 +61,10 @@ def _names(params: DetectionsParams) -> list[str]:
     return list(dict.fromkeys(name for aspect in params.verify for name in needed[aspect]))
 
 
-def _array(values: dict[str, Any], name: str, ndim: int) -> tuple[np.ndarray | None, str | None]:
+def _array(values: dict[str, Any], name: str, ndim: int) -> np.ndarray | str:
     """The numeric array `name` with `ndim` axes, or why it is not one."""
     if name not in values:
-        return None, f"'{name}' is not defined (or is too large to read)"
+        return f"'{name}' is not defined (or is too large to read)"
     value = values[name]
     array = value if isinstance(value, np.ndarray) else None
     if array is None and isinstance(value, list):
@@ -72,18 +73,17 @@ def _array(values: dict[str, Any], name: str, ndim: int) -> tuple[np.ndarray | N
         except (TypeError, ValueError):
             array = None
     if array is None or array.dtype.kind not in "biuf":
-        return None, f"'{name}' is not a numeric array"
+        return f"'{name}' is not a numeric array"
     if array.ndim != ndim or (ndim == 2 and array.shape[1] != 4):
         expected = "(N, 4)" if ndim == 2 else "(N,)"
-        return None, f"'{name}' has shape {list(array.shape)}, expected {expected}"
-    return array, None
+        return f"'{name}' has shape {list(array.shape)}, expected {expected}"
+    return array
 
 
 def _judge_arrays(params: DetectionsParams, values: dict[str, Any]) -> list[str]:
-    boxes, why_boxes = _array(values, params.boxes, 2)
-    scores, why_scores = _array(values, params.scores, 1)
-    labels, why_labels = _array(values, params.labels, 1)
-    problems = [why for why in (why_boxes, why_scores, why_labels) if why]
+    found = [_array(values, params.boxes, 2), _array(values, params.scores, 1), _array(values, params.labels, 1)]
+    boxes, scores, labels = (None if isinstance(array, str) else array for array in found)
+    problems = [why for why in found if isinstance(why, str)]
     if labels is not None and labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
         problems.append(f"'{params.labels}' holds non-integer class ids")
     lengths = {name: len(a) for name, a in ((params.boxes, boxes), (params.scores, scores),
@@ -95,9 +95,9 @@ def _judge_arrays(params: DetectionsParams, values: dict[str, Any]) -> list[str]
 
 
 def _judge_boxes(params: DetectionsParams, values: dict[str, Any]) -> list[str]:
-    boxes, why = _array(values, params.boxes, 2)
-    if boxes is None:
-        return [why]
+    boxes = _array(values, params.boxes, 2)
+    if isinstance(boxes, str):
+        return [boxes]
     x1, y1, x2, y2 = boxes.T.astype(float)
     problems = []
     flat = int(np.sum((x2 <= x1) | (y2 <= y1)))
@@ -113,9 +113,9 @@ def _judge_boxes(params: DetectionsParams, values: dict[str, Any]) -> list[str]:
 
 
 def _judge_scores(params: DetectionsParams, values: dict[str, Any]) -> list[str]:
-    scores, why = _array(values, params.scores, 1)
-    if scores is None:
-        return [why]
+    scores = _array(values, params.scores, 1)
+    if isinstance(scores, str):
+        return [scores]
     problems = []
     if len(scores) and (np.nanmin(scores) < 0 or np.nanmax(scores) > 1 or np.isnan(scores).any()):
         problems.append(f"'{params.scores}' must lie in [0, 1], "
@@ -126,9 +126,9 @@ def _judge_scores(params: DetectionsParams, values: dict[str, Any]) -> list[str]
 
 
 def _judge_counts(params: DetectionsParams, values: dict[str, Any]) -> list[str]:
-    scores, why = _array(values, params.scores, 1)
-    if scores is None:
-        return [why]
+    scores = _array(values, params.scores, 1)
+    if isinstance(scores, str):
+        return [scores]
     best_first = np.sort(scores)[::-1]
     problems = []
     for k, name in sorted(params.counts.items()):

@@ -69,7 +69,8 @@ class Metric(CheckKind):
     def probes(self, check: Check, params: MetricParams, assignment: Assignment) -> list[ProbeRequest]:
         inputs = f"eval/{params.split_for(check.visibility)}.npy"
         probes: list[ProbeRequest] = [PredictRequest(id=probe_id(check.id, PREDICTIONS),
-                                                     callable=self.callable(params, assignment), inputs=inputs)]
+                                                     callable=self.callable(params.callable, assignment),
+                                                     inputs=inputs)]
         if params.beats:
             probes.append(PredictRequest(id=probe_id(check.id, BASELINE), callable=params.beats.callable,
                                          inputs=inputs))
@@ -81,20 +82,23 @@ class Metric(CheckKind):
         return {params.split_for(check.visibility)}
 
     @staticmethod
-    def callable(params: MetricParams, assignment: Assignment) -> str:
-        return params.callable or assignment.objects.get("predict", "predict")
+    def callable(name: str | None, assignment: Assignment) -> str:
+        """The predict callable: `name` as the rubric gives it, else the assignment's objects.predict."""
+        return name or assignment.objects.get("predict", "predict")
 
     def evaluate(self, check: Check, params: MetricParams, evidence: Evidence) -> Outcome:
         split = params.split_for(check.visibility)
         if split not in evidence.labels:
             return Outcome.failed(f"the {split} evaluation data for this check is not available to the grader")
-        predictions = _predictions(check, PREDICTIONS, self.callable(params, evidence.assignment), evidence)
+        predictions = _predictions(check, PREDICTIONS, self.callable(params.callable, evidence.assignment), evidence)
         if isinstance(predictions, Outcome):
             return predictions
         if params.reported is not None:
-            return _reported(check, params, evidence.labels[split], predictions, evidence)
+            return _reported(check, params.reported, params.atol, evidence.labels[split], predictions, evidence)
+        metric = params.metric
+        assert metric is not None, "MetricParams requires a metric unless reported is given"
         try:
-            value = compute(params.metric, evidence.labels[split], predictions)
+            value = compute(metric, evidence.labels[split], predictions)
         except BadPredictions as exc:
             return Outcome.failed(f"the predictions could not be scored: {exc}")
         lower = params.metric in LOWER_IS_BETTER
@@ -111,7 +115,7 @@ class Metric(CheckKind):
             if isinstance(baseline, Outcome):
                 return baseline
             try:
-                other = compute(params.metric, evidence.labels[split], baseline)
+                other = compute(metric, evidence.labels[split], baseline)
             except BadPredictions as exc:
                 return Outcome.failed(f"the predictions of {params.beats.callable} could not be scored: {exc}")
             margin = -params.beats.margin if lower else params.beats.margin
@@ -140,27 +144,27 @@ def _predictions(check: Check, number: int, callable_name: str, evidence: Eviden
     return result.value
 
 
-def _reported(check: Check, params: MetricParams, labels: np.ndarray, predictions: np.ndarray,
-              evidence: Evidence) -> Outcome:
+def _reported(check: Check, reported: dict[Quantity, str], atol: float, labels: np.ndarray,
+              predictions: np.ndarray, evidence: Evidence) -> Outcome:
     """The share of the student's reported quantities that match the host's computation."""
     try:
         expected = host_report(labels, predictions)
     except BadPredictions as exc:
         return Outcome.failed(f"the predictions could not be scored: {exc}")
     problems = []
-    for number, (quantity, name) in enumerate(params.reported.items(), start=BASELINE + 1):
+    for number, (quantity, name) in enumerate(reported.items(), start=BASELINE + 1):
         result = evidence.observations.result(probe_id(check.id, number), DescribeResult)
         if not result.ok or not result.exists:
             problems.append(f"'{name}' ({quantity}) is not defined in the notebook")
         elif result.value is None:
             problems.append(f"'{name}' ({quantity}) is a {result.type}, not a small array of numbers")
         else:
-            wrong = compare(quantity, result.value, expected[quantity], params.atol)
+            wrong = compare(quantity, result.value, expected[quantity], atol)
             if wrong:
                 problems.append(f"'{name}' ({quantity}) {wrong}")
     goal = ", ".join(f"{name} = the {quantity.replace('_', ' ')} of your predictions"
-                     for quantity, name in params.reported.items())
+                     for quantity, name in reported.items())
     if not problems:
         return Outcome.passed("your report agrees with the grader's computation from your predictions", expected=goal)
-    fraction = 1 - len(problems) / len(params.reported)
+    fraction = 1 - len(problems) / len(reported)
     return Outcome(fraction, "; ".join(problems), expected=goal)

@@ -33,7 +33,7 @@ class Reloaded(CheckKind):
 
     def probes(self, check: Check, params: ReloadedParams, assignment: Assignment) -> list[ProbeRequest]:
         return [ReloadRequest(id=probe_id(check.id), path=params.path, model=params.model, original=params.original,
-                              callable=Metric.callable(params, assignment), inputs="eval/public.npy")]
+                              callable=Metric.callable(params.callable, assignment), inputs="eval/public.npy")]
 
     def evaluation_splits(self, check: Check, params: ReloadedParams) -> set[str]:
         return {"public"}
@@ -43,7 +43,7 @@ class Reloaded(CheckKind):
         if not result.ok:
             return failed_probe_outcome(params.model, result.error, f"compare '{params.model}' with {params.path}",
                                         evidence)
-        predict = Metric.callable(params, evidence.assignment)
+        predict = Metric.callable(params.callable, evidence.assignment)
         problems = []
         if not result.distinct:
             problems.append(f"'{params.model}' is '{params.original}' itself, not a new instance loaded from the file")

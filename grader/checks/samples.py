@@ -19,6 +19,7 @@ from grader.spec.assignment import Assignment, Strict, known_dataset
 from grader.spec.rubric import Check
 
 Aspect = Literal["shape", "quality"]
+ASPECTS: tuple[Aspect, ...] = ("shape", "quality")
 
 
 class SamplesParams(Strict):
@@ -27,7 +28,7 @@ class SamplesParams(Strict):
     n: int = Field(200, ge=10, le=2000, description="how many samples to draw")
     shape: list[list[int]] = Field(min_length=1, description="accepted shapes of one sample, e.g. [[1, 28, 28], [784]]")
     range: tuple[float, float] = Field(description="the data's range, e.g. [-1, 1]")
-    verify: list[Aspect] = Field(default_factory=lambda: ["shape", "quality"])
+    verify: list[Aspect] = Field(default_factory=lambda: list(ASPECTS))
     dataset: str | None = Field(None, description="whose judge scores quality; required for quality")
     confidence: float = Field(0.9, gt=0, lt=1, description="a sample is recognised at this class probability")
     recognised: float = Field(0.5, gt=0, le=1, description="the share of samples that must be recognised")
@@ -54,7 +55,7 @@ class Samples(CheckKind):
         return [sample_request(params)]
 
     def judges(self, check: Check, params: SamplesParams) -> set[str]:
-        return {params.dataset} if "quality" in params.verify else set()
+        return {params.dataset} if "quality" in params.verify and params.dataset is not None else set()
 
     def evaluate(self, check: Check, params: SamplesParams, evidence: Evidence) -> Outcome:
         call = _call_text(params)
@@ -69,7 +70,7 @@ class Samples(CheckKind):
         if problems:
             return Outcome.failed(f"{call}: " + "; ".join(problems), observed=observed,
                                   expected=_expected_shape(params))
-        if "quality" not in params.verify:
+        if "quality" not in params.verify or params.dataset is None:  # quality needs a dataset (the validator)
             return Outcome.passed(f"{call} has the data's shape and range", observed=observed)
         return _quality(samples, params, evidence.judges[params.dataset], call)
 

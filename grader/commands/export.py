@@ -49,10 +49,10 @@ def _format_command(name: str, help_text: str, out_help: str) -> click.Command:
     return click.command(name, help=f"Write the {help_text}.")(command)
 
 
-for _name, _format in CLASS_FORMATS.items():
-    export.add_command(_format_command(_name, _format.help, f"the {_format.suffix} file to write"))
-for _name, _format in SUBMISSION_FORMATS.items():
-    export.add_command(_format_command(_name, _format.help, "folder for one <student id>.json each"))
+for _name, _class_format in CLASS_FORMATS.items():
+    export.add_command(_format_command(_name, _class_format.help, f"the {_class_format.suffix} file to write"))
+for _name, _submission_format in SUBMISSION_FORMATS.items():
+    export.add_command(_format_command(_name, _submission_format.help, "folder for one <student id>.json each"))
 
 
 @export.command("gradescope")

@@ -45,7 +45,8 @@ class ProbeRequest:
     def relocated(self, resolve: Callable[[str], str]) -> Self:
         """This request with the path of its evaluation inputs (if it reads any) passed through resolve."""
         inputs = getattr(self, "inputs", None)
-        return replace(self, inputs=resolve(inputs)) if isinstance(inputs, str) else self
+        # `inputs` is a field of some subclasses only, which replace() on Self cannot name
+        return replace(self, **{"inputs": resolve(inputs)}) if isinstance(inputs, str) else self  # noqa: PIE804
 
 
 @dataclass(frozen=True, kw_only=True)

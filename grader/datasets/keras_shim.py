@@ -33,7 +33,7 @@ KERAS_CIFAR10_ALIASES = ("keras.datasets.cifar10", "keras.api.datasets.cifar10")
 TORCHVISION_CIFAR = "torchvision.datasets.cifar"
 
 
-def _sha256(path: str) -> str:
+def _sha256(path: str | os.PathLike[str]) -> str:
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
@@ -78,10 +78,10 @@ def _patch_cifar10(module: types.ModuleType, provisioned: dict[str, str]) -> Non
             x_train, x_test = x_train.transpose(0, 2, 3, 1), x_test.transpose(0, 2, 3, 1)
         return (x_train, y_train), (x_test, y_test)
 
-    module.load_data = load_data
+    setattr(module, "load_data", load_data)  # noqa: B010 - ModuleType declares no attributes to assign
     for alias in KERAS_CIFAR10_ALIASES:  # the public modules bound the original when already imported
         if getattr(sys.modules.get(alias), "load_data", None) is original:
-            sys.modules[alias].load_data = load_data
+            setattr(sys.modules[alias], "load_data", load_data)  # noqa: B010 - as above
 
 
 PATCHES: dict[str, Callable[[types.ModuleType, dict[str, str]], None]] = {

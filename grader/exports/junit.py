@@ -20,8 +20,8 @@ def render(entries: list[ClassEntry], assignment: LoadedAssignment) -> str:
     suites = [_suite(entry, assignment.id) for entry in entries]
     root.extend(suites)
     for counter in ("tests", "failures", "errors", "skipped"):
-        root.set(counter, str(sum(int(suite.get(counter)) for suite in suites)))
-    root.set("time", f"{sum(float(suite.get('time')) for suite in suites):.3f}")
+        root.set(counter, str(sum(int(suite.attrib[counter]) for suite in suites)))
+    root.set("time", f"{sum(float(suite.attrib['time']) for suite in suites):.3f}")
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 

@@ -50,7 +50,7 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
         with client.setup_kernel():
             if hold and sys.stdin.buffer.readline() != GO:
                 raise Cancelled
-            meter = KernelCpu(client.km.provisioner.pid)
+            meter = KernelCpu(_kernel_pid(client))
             limits = WorkLimits(cell_seconds=job.cell_timeout, total_seconds=job.total_timeout, threads=job.threads)
             execution = run_cells(client, prepared, limits=limits, meter=meter)
             probes: dict[str, RawResult] = {}
@@ -110,6 +110,14 @@ def _reason(execution: ExecutionRecord, job: HarnessJob) -> str | None:
         return (f"cell {cell + 1 if cell is not None else '?'} ran past its budget and went on after the interrupt, "
                 "so the rest of the notebook could not run")
     return None
+
+
+def _kernel_pid(client: CappedNotebookClient) -> int:
+    """The launched kernel process, which setup_kernel() started through jupyter_client's local provisioner."""
+    pid = getattr(client.km.provisioner if client.km is not None else None, "pid", None)
+    if pid is None:
+        raise RuntimeError("the kernel has no local process")
+    return pid
 
 
 def _save_executed(notebook, path: Path) -> None:  # noqa: ANN001 - a NotebookNode

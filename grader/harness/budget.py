@@ -116,10 +116,13 @@ class CpuWatch:
             self._thread.join()
 
     def _watch(self) -> None:
+        meter = self.meter
+        if meter is None:  # never: the thread is started only with a meter
+            return
         while not self._stop.wait(POLL_SECONDS):
             used = self.used
             if not self.interrupted and used > self.budget:
-                self.interrupted = self.meter.signal(signal.SIGINT)
+                self.interrupted = meter.signal(signal.SIGINT)
             elif self.interrupted and used > self.budget + self.grace:
-                self.killed = self.meter.signal(signal.SIGKILL)
+                self.killed = meter.signal(signal.SIGKILL)
                 return

@@ -8,7 +8,7 @@ import contextlib
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.channels import AsyncZMQSocketChannel
@@ -159,7 +159,7 @@ class CappedIOPubChannel(AsyncZMQSocketChannel):
 class CappedKernelClient(AsyncKernelClient):
     """A kernel client whose IOPub channel is a CappedIOPubChannel."""
 
-    iopub_channel_class = Type(CappedIOPubChannel)  # type: ignore[assignment]
+    iopub_channel_class = Type(CappedIOPubChannel)
 
 
 class CappedNotebookClient(NotebookClient):
@@ -190,7 +190,8 @@ class CappedNotebookClient(NotebookClient):
         return km
 
     async def async_start_new_kernel_client(self):  # noqa: ANN201 - nbclient's signature
-        kc = await super().async_start_new_kernel_client()
+        # nbclient types the client as the base KernelClient; it is a CappedKernelClient (create_kernel_manager)
+        kc = cast(AsyncKernelClient, await super().async_start_new_kernel_client())
         channel = kc.iopub_channel
         if isinstance(channel, CappedIOPubChannel):
             channel.spent = self._spent

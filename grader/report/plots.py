@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402  - after choosing the backend
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-STYLE = {"svg.fonttype": "none", "svg.hashsalt": "grader-class-report", "font.size": 9,
+if TYPE_CHECKING:
+    from matplotlib.axis import Axis
+    from matplotlib.typing import RcKeyType
+
+STYLE: dict[RcKeyType, Any] = {"svg.fonttype": "none", "svg.hashsalt": "grader-class-report", "font.size": 9,
          "axes.spines.top": False, "axes.spines.right": False}
 COLOUR = "#0969da"
 MAX_LABELLED_BARS = 40
@@ -27,7 +33,7 @@ def histogram(values: Sequence[float], *, bins: Sequence[float], xlabel: str, yl
         axes.hist(values, bins=list(bins), color=COLOUR, edgecolor="white")
         axes.set_xlabel(xlabel)
         axes.set_ylabel(ylabel)
-        axes.yaxis.get_major_locator().set_params(integer=True)
+        _whole_numbers(axes.yaxis)
         return _svg(figure)
 
 
@@ -52,7 +58,7 @@ def bars(labels: Sequence[str], values: Sequence[float], *, value_label: str, ho
             axes.set_ylabel(value_label)
         value_axis = axes.xaxis if horizontal else axes.yaxis
         if all(float(value).is_integer() for value in values):
-            value_axis.get_major_locator().set_params(integer=True)
+            _whole_numbers(value_axis)
         if value_max is not None:
             (axes.set_xlim if horizontal else axes.set_ylim)(0, value_max)
         return _svg(figure)
@@ -60,6 +66,13 @@ def bars(labels: Sequence[str], values: Sequence[float], *, value_label: str, ho
 
 def _short(label: str, width: int = 32) -> str:
     return label if len(label) <= width else label[: width - 1] + "…"
+
+
+def _whole_numbers(axis: Axis) -> None:
+    """Ticks at whole numbers only: the default locator (AutoLocator, a MaxNLocator) takes `integer`."""
+    locator = axis.get_major_locator()
+    if isinstance(locator, MaxNLocator):
+        locator.set_params(integer=True)
 
 
 def _svg(figure) -> str:  # noqa: ANN001 - a matplotlib Figure

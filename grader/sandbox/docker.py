@@ -554,7 +554,7 @@ class MountStore:
         runs = self.root / "runs"
         return sorted(p for p in runs.iterdir() if p.is_dir()) if runs.is_dir() else []
 
-    def run_folder(self, owner: Owner) -> tempfile.TemporaryDirectory[str]:
+    def run_folder(self, owner: Owner) -> _PathDirectory:
         """A scratch folder for one run, named after its owner, removed when the run ends."""
         runs = self.root / "runs"
         runs.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -577,10 +577,10 @@ class MountStore:
         return removed
 
 
-class _PathDirectory(tempfile.TemporaryDirectory):  # type: ignore[type-arg]
+class _PathDirectory(tempfile.TemporaryDirectory):
     """A TemporaryDirectory whose `with` gives a Path."""
 
-    def __enter__(self) -> Path:  # type: ignore[override]
+    def __enter__(self) -> Path:
         return Path(self.name)
 
 

@@ -139,6 +139,7 @@ def _launch(command: list[str], *, cwd: Path, env: dict[str, str]):  # noqa: ANN
 
 
 def _send_go(process: subprocess.Popen) -> None:
+    assert process.stdin is not None, "started with stdin=PIPE (_launch)"
     try:
         process.stdin.write(GO)
         process.stdin.close()

@@ -61,6 +61,7 @@ def pass_go(child: subprocess.Popen) -> bool:
     """Wait for the host's `go` and hand it to the child; False if the host cancelled instead."""
     if sys.stdin.buffer.readline() != GO:
         return False
+    assert child.stdin is not None, "started with stdin=PIPE"
     try:
         child.stdin.write(GO)
         child.stdin.close()

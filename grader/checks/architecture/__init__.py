@@ -14,6 +14,7 @@ from pydantic import Field, ValidationError, model_validator
 from grader.architecture.description import ModelDescription
 from grader.architecture.table import architecture_details
 from grader.checks.architecture.assertion import Verdict
+from grader.checks.architecture.comparison import GroupAssertion
 from grader.checks.architecture.expectation import Expectation
 from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, shared_probe
 from grader.checks.values import to_wire
@@ -129,7 +130,7 @@ def group_verdicts(item: Expectation, models: list[tuple[str, ModelDescription]]
     """A comparison's one verdict across the models, or a one-model assertion's verdict for each,
     named after its model."""
     assertion = item.assertion
-    if item.across_models:
+    if isinstance(assertion, GroupAssertion):  # item.across_models
         broken = [name for name, model in models if assertion.needs_trace and not model.trace.ok]
         if broken:
             return [Verdict(False, assertion.group_verdict(models).expected,

@@ -32,7 +32,8 @@ class KernelSizes(Assertion, LayerSelector):
         expected = f"{self.text(plural=True)} whose kernel sizes shrink along the network"
         growing = tuple(later.id for earlier, later, a, b in zip(found, found[1:], sizes, sizes[1:])
                         if a is None or b is None or b > a)
-        passed = len(sizes) >= 2 and not growing and sizes[-1] < sizes[0]
+        first, last = (sizes[0], sizes[-1]) if sizes else (None, None)
+        passed = len(sizes) >= 2 and not growing and first is not None and last is not None and last < first
         shown = ", ".join("?" if size is None else str(size) for size in sizes) or "none"
         return Verdict(passed, expected, f"kernel sizes {shown}" + (" (they grow)" if growing else ""),
                        marked=growing)

@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import model_validator
 
-from grader.architecture.description import ModelDescription
+from grader.architecture.description import ModelDescription, Step
 from grader.checks.architecture.assertion import Assertion, Verdict, names, plural
 from grader.checks.architecture.selectors import Range
 
@@ -49,14 +49,22 @@ class Frozen(Assertion):
             return Verdict(False, _EXPECTED[self.policy], "no layer with weights ran")
         last = weighted[-1]
         if self.policy == "all":
-            wrong = [step for step in weighted if not step.params.frozen]
+            wrong = [step for step in weighted if not _frozen(step)]
         elif self.policy == "none":
-            wrong = [step for step in weighted if not step.params.fully_trainable]
+            wrong = [step for step in weighted if not _fully_trainable(step)]
         else:
-            wrong = [step for step in weighted[:-1] if not step.params.frozen]
-            wrong += [] if last.params.fully_trainable else [last]
+            wrong = [step for step in weighted[:-1] if not _frozen(step)]
+            wrong += [] if _fully_trainable(last) else [last]
         found = "as required" if not wrong else _describe(wrong, last, self.policy)
         return Verdict(not wrong, _EXPECTED[self.policy], found, marked=tuple(step.id for step in wrong))
+
+
+def _frozen(step: Step) -> bool:
+    return step.params is not None and step.params.frozen
+
+
+def _fully_trainable(step: Step) -> bool:
+    return step.params is not None and step.params.fully_trainable
 
 
 _EXPECTED = {"all_but_last": "every layer frozen except the last, which trains",

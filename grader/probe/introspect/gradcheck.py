@@ -31,12 +31,16 @@ def check_gradients(target: Any, *, input_shapes: list[list[int]], init_args: li
 
 
 def _as_function(torch: Any, target: Any, init_args: list, init_kwargs: dict) -> tuple[Any, str]:
-    if isinstance(target, type) and issubclass(target, torch.autograd.Function):
+    if _subclass(target, torch.autograd.Function):
         return target.apply, "autograd.Function"
-    if isinstance(target, type) and issubclass(target, torch.nn.Module):
+    if _subclass(target, torch.nn.Module):
         return target(*init_args, **init_kwargs).double().eval(), "module class"
     if isinstance(target, torch.nn.Module):
         return copy.deepcopy(target).double().eval(), "module"
     if callable(target):
         return target, "function"
     raise TypeError(f"a {type(target).__name__} is neither an autograd Function, a module nor a function")
+
+
+def _subclass(target: Any, base: type) -> bool:
+    return isinstance(target, type) and issubclass(target, base)

@@ -95,9 +95,9 @@ def classify_layer(layer: Any) -> tuple[str, Settings] | None:
             kind, settings = found or ("other", {})
             return kind, {**settings, "bidirectional": cls.__name__ == "Bidirectional", "wrapper": cls.__name__}
         if cls.__name__ in LAYER_KINDS:
-            kind, settings = LAYER_KINDS[cls.__name__]
+            kind, describe = LAYER_KINDS[cls.__name__]
             try:
-                return kind, settings(layer)
+                return kind, describe(layer)
             except Exception:
                 return kind, {}
     return None

@@ -59,7 +59,9 @@ def describe_torch(model: Any, *, inputs: list[dict] | None, mode: str = "train"
     paths = registered_paths(model, TORCH)
     batch = batch or default_batch((m for _, m in original("torch.nn.Module.named_modules")(model)), TORCH, mode)
     started = time.perf_counter()
-    trace, used, error = None, None, "cannot infer the input shape: give input_shape in the rubric"
+    trace: CallTrace | None = None
+    used: list[dict] | None = None
+    error: str | None = "cannot infer the input shape: give input_shape in the rubric"
     failed: tuple[CallTrace, list[dict], str] | None = None
     for candidate in ([inputs] if inputs else _guess_inputs(model)):
         attempt = CallTrace(TORCH, paths)
