@@ -39,10 +39,10 @@ import sysconfig
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Callable
 
 import nbformat
 import yaml

@@ -21,9 +21,9 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
+from grader.course import load_assignment
 from grader.pipeline import GradingRun, grade_notebook
 from grader.sandbox import get_sandbox
-from grader.course import load_assignment
 
 
 def timed(assignment, notebook: Path, sandbox) -> float:  # noqa: ANN001

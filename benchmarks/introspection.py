@@ -18,8 +18,8 @@ import statistics
 import time
 
 from grader.architecture.description import ModelDescription
-from grader.checks.architecture import ArchitectureParams, verdict_for
 from grader.architecture.table import architecture_details
+from grader.checks.architecture import ArchitectureParams, verdict_for
 from grader.probe.introspect import describe_model, tamper
 
 RULES = {"expect": [{"backbone": {"name": "vgg16"}}, {"frozen": "all_but_last"}, {"output_units": 10},

@@ -22,10 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from grader.course import load_assignment
 from grader.pipeline import GradingRun, prepare
 from grader.sandbox import get_sandbox
 from grader.sandbox.namespaces import bubblewrap, bwrap_arguments, python_paths
-from grader.course import load_assignment
 
 BACKENDS = ("unisolated", "namespaces")
 

@@ -20,14 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
 from nbclient import NotebookClient
 
+from grader.course import load_assignment
 from grader.datasets import provision_sandbox
 from grader.harness.notebook import load_submission, prepare
 from grader.pipeline import GradingRun, grade_notebook
 from grader.sandbox import get_sandbox
-from grader.course import load_assignment
 
 
 def bare_nbclient(assignment, notebook: Path) -> float:

@@ -14,8 +14,8 @@ def grade_in_course(tmp_path, sandbox, cells: list[str], checks: list[dict], *, 
                     spec: str = ""):
     """Grade `cells` against an assignment whose rubric is `checks`; `spec` adds assignment.yaml
     lines (datasets, evaluation, objects)."""
-    from grader.pipeline import GradingRun, grade_notebook
     from grader.course import load_assignment
+    from grader.pipeline import GradingRun, grade_notebook
 
     course = tmp_path / "course"
     (course / "assignments" / "lab").mkdir(parents=True)

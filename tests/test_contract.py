@@ -13,10 +13,30 @@ import numpy as np
 import pytest
 
 from grader import contract
-from grader.contract import (BestRow, CallRequest, CellRecord, CellStatus, ContractError, CountColumns,
-                             DescribeRequest, DescribeResult, Execution, InputSpec, ModelBuild,
-                             ParameterCount, PipelineStep, PredictResult, ProbeRequest, ProbeResult, Reevaluation,
-                             TableRequest, TableResult, TransformsResult, request_from_json, result_from_json)
+from grader.contract import (
+    BestRow,
+    CallRequest,
+    CellRecord,
+    CellStatus,
+    ContractError,
+    CountColumns,
+    DescribeRequest,
+    DescribeResult,
+    Execution,
+    InputSpec,
+    ModelBuild,
+    ParameterCount,
+    PipelineStep,
+    PredictResult,
+    ProbeRequest,
+    ProbeResult,
+    Reevaluation,
+    TableRequest,
+    TableResult,
+    TransformsResult,
+    request_from_json,
+    result_from_json,
+)
 from grader.probe.jsonvalues import decode, encode
 
 EXAMPLES: list[ProbeRequest] = [

@@ -48,7 +48,7 @@ def verdict(**models):
 def test_models_with_different_activations_pass() -> None:
     found = verdict(cnn_1=cnn(nn.ReLU), cnn_2=cnn(nn.ELU), cnn_3=cnn(nn.ELU, functional_relu=True))
     assert found.passed, found.found
-    assert "cnn_1: relu; cnn_2: elu; cnn_3: elu, relu" == found.found
+    assert found.found == "cnn_1: relu; cnn_2: elu; cnn_3: elu, relu"
 
 
 def test_two_models_with_the_same_activations_are_named() -> None:

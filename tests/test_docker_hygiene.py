@@ -21,11 +21,10 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURE_COURSE, REPO, TOY_GOOD, make_notebook
-from test_cli import grader as cli
-from test_docker_sandbox import (TEST_REQUIREMENTS, by_id, docker_sandbox, engine, grade_docker,  # noqa: F401
-                                 host_left_clean, outputs)
 from grader.errors import InfrastructureError
 from grader.results import CheckStatus, Status
+from test_cli import grader as cli
+from test_docker_sandbox import TEST_REQUIREMENTS, by_id, docker_sandbox, engine, grade_docker, host_left_clean, outputs  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
@@ -261,8 +260,8 @@ def test_grading_a_lab_whose_image_is_missing_builds_it_first_with_progress(engi
     """`grader grade nn-basics x.ipynb --sandbox docker` on a set-up that has only the test image:
     the lab's image is built offline (base and wheelhouse of scripts/docker-setup.sh), progress on
     stderr, then the notebook is graded; the next run just uses the image."""
-    from grader.sandbox.images import Recipe, find_image
     from grader.course import load_assignment
+    from grader.sandbox.images import Recipe, find_image
 
     recipe = Recipe("cpu", tuple(load_assignment("nn-basics", root=REPO).spec.requirements))
     assert recipe.tag != test_image_tag()

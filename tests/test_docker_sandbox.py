@@ -19,12 +19,12 @@ from pathlib import Path
 import psutil
 import pytest
 
-from conftest import FIXTURE_COURSE, TOY_GOOD, make_notebook
-from test_cli import grader as cli
+from conftest import TOY_GOOD, make_notebook
 from grader.errors import ExitCode, InfrastructureError, UsageError
 from grader.overrides import with_overrides
 from grader.pipeline import GradingRun, grade_notebook
 from grader.results import CheckStatus, Status
+from test_cli import grader as cli
 
 pytestmark = pytest.mark.slow
 

@@ -18,10 +18,19 @@ import pytest
 
 from class_support import grade_class
 from conftest import REPO, TOY_GOOD, make_notebook
-from grader.exports import CLASS_FORMATS, SUBMISSION_FORMATS, canvas, export_class, gradescope, junit, moodle
-from grader.exports import prairielearn, table
-from grader.filenames import safe_file_name
+from grader.exports import (
+    CLASS_FORMATS,
+    SUBMISSION_FORMATS,
+    canvas,
+    export_class,
+    gradescope,
+    junit,
+    moodle,
+    prairielearn,
+    table,
+)
 from grader.exports.gradescope_zip import build_autograder_zip
+from grader.filenames import safe_file_name
 from grader.results import Status
 
 pytestmark = pytest.mark.slow  # a class graded in real kernels; the Gradescope runs grade again

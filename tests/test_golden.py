@@ -51,7 +51,7 @@ def normalise(grade: dict, page: str) -> tuple[dict, str]:
 
     sha256 is compared exactly: the submissions are committed files, not written by nbformat."""
     grade = json.loads(json.dumps(grade))
-    grade["timings"] = {key: VARIES for key in grade.get("timings", {})}
+    grade["timings"] = dict.fromkeys(grade.get("timings", {}), VARIES)
     if grade.get("peak_memory_mb") is not None:
         grade["peak_memory_mb"] = VARIES
     for key, value in grade.get("environment", {}).items():

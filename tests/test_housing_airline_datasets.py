@@ -39,7 +39,7 @@ def test_boston_file_has_keras_keys_shapes_and_ranges(cache: Path) -> None:
         assert sorted(data.files) == ["x", "y"]
         x, y = data["x"], data["y"]
     assert x.shape == (506, 13) and y.shape == (506,) and x.dtype == y.dtype == np.float64
-    assert 5.0 <= y.min() and y.max() <= 50.0
+    assert y.min() >= 5.0 and y.max() <= 50.0
     assert set(np.unique(x[:, 3])) == {0.0, 1.0}  # CHAS is a 0/1 river flag, as in the real data
 
 

@@ -45,12 +45,22 @@ import psutil
 import pytest
 
 from conftest import FIXTURE_COURSE, REPO, TOY_GOOD, make_notebook
-from isolation_support import (Listener, PeakCounter, call, fingerprint, host_namespaces, kill_marked, kit_cell,
-                               new_marker, reports, wait_until_gone)
 from grader.errors import InfrastructureError, UsageError
 from grader.overrides import with_overrides
 from grader.pipeline import GradingRun, grade, grade_notebook
 from grader.results import CheckStatus, GradeResult, Status
+from isolation_support import (
+    Listener,
+    PeakCounter,
+    call,
+    fingerprint,
+    host_namespaces,
+    kill_marked,
+    kit_cell,
+    new_marker,
+    reports,
+    wait_until_gone,
+)
 
 pytestmark = pytest.mark.slow
 

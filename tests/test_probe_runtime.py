@@ -8,9 +8,19 @@ import json
 import numpy as np
 import pytest
 
-from grader.contract import (ArtifactRequest, CallRequest, DescribeRequest, DescribeResult, EnvironmentRequest,
-                             PredictRequest, PredictResult, ProbeRequest, SampleRequest, TableRequest,
-                             result_from_json)
+from grader.contract import (
+    ArtifactRequest,
+    CallRequest,
+    DescribeRequest,
+    DescribeResult,
+    EnvironmentRequest,
+    PredictRequest,
+    PredictResult,
+    ProbeRequest,
+    SampleRequest,
+    TableRequest,
+    result_from_json,
+)
 from grader.probe.jsonvalues import decode, encode
 from grader.probe.runtime import run_request
 

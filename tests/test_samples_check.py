@@ -13,16 +13,16 @@ import pytest
 from architecture_support import grade_cells, write_lab
 from grader.checks import KINDS, Evidence
 from grader.checks.samples import SamplesParams, judged, sample_request
+from grader.contract import SampleRequest
+from grader.course import load_assignment
 from grader.datasets import get_provider
 from grader.errors import SpecError
 from grader.judge import judge_path, load_judge
-from grader.contract import SampleRequest
 from grader.observations import Observations
 from grader.plan import plan_probes
 from grader.probe.jsonvalues import encode
 from grader.results import CheckStatus
 from grader.spec.assignment import Assignment
-from grader.course import load_assignment
 from grader.spec.rubric import Check
 
 N = 200

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURE_COURSE
-from grader.errors import SpecError, UsageError
 from grader.course import list_assignments, load_assignment
+from grader.errors import SpecError, UsageError
 from grader.spec.units import parse_size
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from labkit import edit, make_lab
 
-
 MN_INTRO = """\
 # Lab 5.1: a multi-class MLP on MNIST (PyTorch)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from labkit import ROOT, edit, make_lab
 
-
 NN_INTRO = """\
 # Lab: neural network basics in numpy
 
