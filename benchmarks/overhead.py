@@ -24,7 +24,7 @@ from nbclient import NotebookClient
 
 from grader.course import load_assignment
 from grader.datasets import provision_sandbox
-from grader.harness.notebook import load_submission, prepare
+from grader.harness.notebook import inject, load_submission
 from grader.pipeline import GradingRun, grade_notebook
 from grader.sandbox import get_sandbox
 
@@ -35,9 +35,9 @@ def bare_nbclient(assignment, notebook: Path) -> float:
         root = Path(scratch)
         (root / "work").mkdir()
         provision_sandbox(list(assignment.spec.datasets), root)
-        prepared = prepare(load_submission(notebook), preamble="", parameters=dict(assignment.spec.parameters))
+        injected = inject(load_submission(notebook), preamble="", parameters=dict(assignment.spec.parameters))
         started = time.perf_counter()
-        NotebookClient(prepared, kernel_name="python3", allow_errors=True,
+        NotebookClient(injected, kernel_name="python3", allow_errors=True,
                        resources={"metadata": {"path": str(root / "work")}}).execute()
         return time.perf_counter() - started
 

@@ -22,7 +22,7 @@ from grader.harness.execute import CappedNotebookClient, ExecutionRecord, run_ce
 from grader.harness.hold import GO, HOLD
 from grader.harness.job import EXECUTED_FILE, HarnessJob
 from grader.harness.kernel import ConfinedKernelManager, kernel_config
-from grader.harness.notebook import Ungradable, assignment_of, load_submission, prepare
+from grader.harness.notebook import Ungradable, assignment_of, inject, load_submission
 from grader.harness.preamble import preamble_source
 from grader.harness.probes import ENVIRONMENT_PROBE, RawResult, run_probes
 
@@ -40,11 +40,11 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
         return {"schema": OBSERVATIONS_SCHEMA, "status": RunStatus.UNGRADABLE.value, "reason": str(exc)}
     eval_inputs = job.take_eval_inputs()  # out of the kernel's reach while student code runs
     text = "\n".join(cell.source for cell in notebook.cells)
-    prepared = prepare(notebook, parameters=job.parameters, preamble=preamble_source(
+    injected = inject(notebook, parameters=job.parameters, preamble=preamble_source(
         seed=job.seed, threads=job.threads, notebook_text=text,
         dataset_manifest=job.dataset_manifest, dataset_root=str(job.root)))
     client = CappedNotebookClient(
-        prepared, kernel_name="python3", kernel_manager_class=ConfinedKernelManager, config=kernel_config(job),
+        injected, kernel_name="python3", kernel_manager_class=ConfinedKernelManager, config=kernel_config(job),
         startup_timeout=60, output_cap=job.output_cap, resources={"metadata": {"path": str(job.path(job.workdir))}})
     try:
         with client.setup_kernel():
@@ -52,7 +52,7 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
                 raise Cancelled
             meter = KernelCpu(_kernel_pid(client))
             limits = WorkLimits(cell_seconds=job.cell_timeout, total_seconds=job.total_timeout, threads=job.threads)
-            execution = run_cells(client, prepared, limits=limits, meter=meter)
+            execution = run_cells(client, injected, limits=limits, meter=meter)
             probes: dict[str, RawResult] = {}
             if execution.usable:
                 job.restore_eval_inputs(eval_inputs)
@@ -67,7 +67,7 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
         return {"schema": OBSERVATIONS_SCHEMA, "status": RunStatus.ERROR.value,
                 "reason": f"the notebook kernel could not be run: {type(exc).__name__}: {exc}"}
     finally:
-        _save_executed(prepared, job.path(job.outdir) / EXECUTED_FILE)
+        _save_executed(injected, job.path(job.outdir) / EXECUTED_FILE)
     environment = probes.pop(ENVIRONMENT_PROBE.id, {})
     return {
         "schema": OBSERVATIONS_SCHEMA,

@@ -1,4 +1,4 @@
-"""Reading an untrusted notebook and preparing it for grading (preamble, parameters)."""
+"""Reading an untrusted notebook and injecting the grader's preamble and parameters into it."""
 
 from __future__ import annotations
 
@@ -54,22 +54,22 @@ def assignment_of(notebook: NotebookNode) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def prepare(notebook: NotebookNode, *, preamble: str, parameters: dict[str, Any]) -> NotebookNode:
+def inject(notebook: NotebookNode, *, preamble: str, parameters: dict[str, Any]) -> NotebookNode:
     """A copy with the preamble first and parameters injected after the cell tagged 'parameters'.
 
     Every student cell keeps its original position in metadata, so feedback can name "cell 7"
     as the student sees it.
     """
-    prepared = nbformat.from_dict(json.loads(json.dumps(notebook)))
-    for index, cell in enumerate(prepared.cells):
+    injected = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    for index, cell in enumerate(injected.cells):
         cell.metadata[SOURCE_INDEX] = index
-    cells = list(prepared.cells)
+    cells = list(injected.cells)
     if parameters:
         position = next((i + 1 for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])), 0)
         cells.insert(position, _tagged(parameter_source(parameters), "injected-parameters"))
     cells.insert(0, _tagged(preamble, "grader-preamble"))
-    prepared.cells = cells
-    return prepared
+    injected.cells = cells
+    return injected
 
 
 def parameter_source(parameters: dict[str, Any]) -> str:
