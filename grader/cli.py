@@ -62,7 +62,7 @@ def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_js
     """Self-check NOTEBOOK: run it locally with the public checks only."""
     from grader.course import load_assignment
     from grader.pipeline import GradingRun, grade_notebook
-    from grader.report.table import checks_table
+    from grader.report.terminal import checks_table
     from grader.sandbox import get_sandbox, self_check_sandbox
 
     loaded = load_assignment(assignment, root=course)
@@ -116,7 +116,7 @@ def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Pa
     from grader.batch.session import ClassRun, grade_class
     from grader.course import load_assignment
     from grader.overrides import parse_key_values, with_overrides
-    from grader.report.table import checks_table, summary_table
+    from grader.report.terminal import checks_table, summary_table
 
     if sandbox_name != "docker" and (gpus or image or gpu_devices):
         raise click.UsageError("--gpus, --gpu-devices and --image need --sandbox docker")
@@ -159,7 +159,7 @@ def regrade(course: Path | None, assignment: str, gradebook: Path, out: Path | N
     re-scoring stored observations where the change allows it instead of re-running notebooks."""
     from grader.batch.session import regrade_class
     from grader.course import load_assignment
-    from grader.report.table import summary_table
+    from grader.report.terminal import summary_table
 
     loaded = load_assignment(assignment, root=course)
     options = {"requirements": loaded.spec.requirements} if sandbox_name == "docker" else {}
