@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course import LoadedAssignment
-from grader.exports import canvas, gradescope, junit, moodle, prairielearn, table
+from grader.exports import canvas, csv_json, gradescope, junit, moodle, prairielearn
 from grader.filenames import safe_file_name
 from grader.gradebook.records import ClassEntry
 from grader.results import GradeResult, write_atomically
@@ -32,8 +32,8 @@ class SubmissionFormat:
 
 
 CLASS_FORMATS = {
-    "csv": ClassFormat(table.render_csv, ".csv", "plain gradebook: one row per student, one column per check"),
-    "json": ClassFormat(table.render_json, ".json", "plain gradebook as JSON, with the rubric's checks"),
+    "csv": ClassFormat(csv_json.render_csv, ".csv", "plain gradebook: one row per student, one column per check"),
+    "json": ClassFormat(csv_json.render_json, ".json", "plain gradebook as JSON, with the rubric's checks"),
     "canvas": ClassFormat(canvas.render, ".csv", "Canvas gradebook import CSV"),
     "moodle": ClassFormat(moodle.render, ".csv", "Moodle 'Import grades from CSV' file with feedback"),
     "junit": ClassFormat(junit.render, ".xml", "JUnit XML for GitHub Classroom and CI dashboards"),
