@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the tests need, then run the whole suite in tiers. CI runs exactly this.
 #
+#   static  ruff check . and mypy grader           before any test; a finding stops here
 #   fast    -m "not slow"                          one process; a failure stops here
 #   slow    -m "slow and not (docker or serial)"   two pytest-xdist workers, a test file to one
 #                                                  worker: the lab validations (first) one after
@@ -53,6 +54,29 @@ report() {
   echo "=== tiers"
   printf '%s\n' "${summary[@]}"
 }
+
+# check NAME COMMAND...: a static check (configured in pyproject.toml); its findings and one line
+# saying which check failed stop the script with status 1.
+check() {
+  local name=$1 output status started=$SECONDS
+  shift
+  set +e
+  output=$("$@" 2>&1)
+  status=$?
+  set -e
+  if [ "$status" -ne 0 ]; then
+    printf '%s\n' "$output"
+    echo "=== static check failed: $name ($*) exited $status; fix the findings above before the tests run"
+    summary+=("$(printf '%-7s %-5s %4ss  %s' "$name" "rc=$status" "$((SECONDS - started))" "$(tail -n 1 <<<"$output")")")
+    report
+    exit 1
+  fi
+  echo "=== static check passed: $name ($*)"
+  summary+=("$(printf '%-7s %-5s %4ss  %s' "$name" "rc=0" "$((SECONDS - started))" "clean")")
+}
+
+check ruff .venv/bin/ruff check --quiet .
+check mypy .venv/bin/mypy grader
 
 tier fast -q -m "not slow" --durations=10 "$@"
 tier slow -q -m "slow and not (docker or serial)" -n 2 --dist loadfile --no-loadscope-reorder --durations=30 "$@"
