@@ -264,7 +264,7 @@ def gradcheck(request: GradcheckRequest, namespace: dict) -> GradcheckResult:
 
 
 def table(request: TableRequest, namespace: dict) -> TableResult:
-    from grader.probe.table import read_table
+    from grader.probe.read_table import read_table
 
     return read_table(request, namespace)
 
