@@ -18,7 +18,7 @@ import statistics
 import time
 
 from grader.architecture.description import ModelDescription
-from grader.architecture.table import architecture_details
+from grader.architecture.feedback_table import architecture_details
 from grader.checks.architecture import ArchitectureParams, verdict_for
 from grader.probe.introspect import describe_model, tamper
 

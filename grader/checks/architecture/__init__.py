@@ -12,7 +12,7 @@ from typing import Any, Literal, cast
 from pydantic import Field, ValidationError, model_validator
 
 from grader.architecture.description import ModelDescription
-from grader.architecture.table import architecture_details
+from grader.architecture.feedback_table import architecture_details
 from grader.checks.architecture.assertion import Verdict
 from grader.checks.architecture.comparison import GroupAssertion
 from grader.checks.architecture.expectation import Expectation

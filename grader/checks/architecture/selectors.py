@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from grader.architecture.description import ModelDescription, Step
-from grader.architecture.table import value_text
+from grader.architecture.feedback_table import value_text
 from grader.probe.introspect.kinds import KINDS, canonical_activation, canonical_kind
 from grader.spec.assignment import Strict
 
