@@ -22,12 +22,12 @@ from grader.exports import (
     CLASS_FORMATS,
     SUBMISSION_FORMATS,
     canvas,
+    csv_json,
     export_class,
     gradescope,
     junit,
     moodle,
     prairielearn,
-    table,
 )
 from grader.exports.gradescope_zip import build_autograder_zip
 from grader.filenames import safe_file_name
@@ -56,9 +56,9 @@ def test_the_class_is_varied(entries):
 
 
 def test_plain_csv_has_a_row_per_student_and_a_column_per_check(entries, toy):
-    header, *body = rows(table.render_csv(entries, toy))
-    assert header[:len(table.STUDENT_COLUMNS)] == table.STUDENT_COLUMNS
-    assert header[len(table.STUDENT_COLUMNS):] == [check.id for check in toy.rubric.checks]
+    header, *body = rows(csv_json.render_csv(entries, toy))
+    assert header[:len(csv_json.STUDENT_COLUMNS)] == csv_json.STUDENT_COLUMNS
+    assert header[len(csv_json.STUDENT_COLUMNS):] == [check.id for check in toy.rubric.checks]
     assert [row[0] for row in body] == [entry.student.id for entry in entries]
     for row, entry in zip(body, entries):
         record = dict(zip(header, row))
@@ -69,7 +69,7 @@ def test_plain_csv_has_a_row_per_student_and_a_column_per_check(entries, toy):
 
 
 def test_plain_json_round_trips_scores(entries, toy):
-    document = json.loads(table.render_json(entries, toy))
+    document = json.loads(csv_json.render_json(entries, toy))
     assert document["assignment"] == "toy" and document["max_score"] == toy.rubric.max_points
     assert [c["id"] for c in document["checks"]] == [c.id for c in toy.rubric.checks]
     for student, entry in zip(document["students"], entries):
