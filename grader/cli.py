@@ -57,7 +57,8 @@ def list_command(course: Path | None, as_json: bool) -> None:
               show_default=True, help="Where grade.json and feedback.html go.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
 @click.option("--sandbox", "sandbox_name", default="auto", show_default=True,
-              help="auto: namespaces where this machine has them, else unisolated (said in the output); or a backend name.")
+              help="auto: namespaces where this machine has them, else unisolated (said in the output); "
+                   "or a backend name.")
 def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_json: bool, sandbox_name: str) -> None:
     """Self-check NOTEBOOK: run it locally with the public checks only."""
     from grader.course import load_assignment
@@ -88,16 +89,20 @@ def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_js
               help="The course's SQLite gradebook (default: gradebook.sqlite beside the results folder).")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="CSV mapping LMS ids/logins/e-mails to students (see docs/batch.md).")
-@click.option("--regrade", is_flag=True, help="Run again even what the gradebook already holds for this rubric version.")
+@click.option("--regrade", is_flag=True,
+              help="Run again even what the gradebook already holds for this rubric version.")
 @click.option("--workers", type=int, default=None, help="Submissions graded at once (default 1, or one per GPU slot).")
 @click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="local: threads on this machine; ray: tasks on the Ray cluster at --address.")
 @click.option("--address", default=None, help="Ray cluster address (with --executor ray), e.g. auto or HOST:6379.")
 @click.option("--sandbox", "sandbox_name", default="namespaces", show_default=True,
-              help="Sandbox backend: namespaces, docker, or unisolated (no isolation: only when named; see docs/sandbox.md).")
+              help="Sandbox backend: namespaces, docker, or unisolated "
+                   "(no isolation: only when named; see docs/sandbox.md).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
-@click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True, help="Language of feedback.html.")
-@click.option("--gpus", default=None, help="docker: GPUs for each container: all, a count, or device ids (device=0, 0,1).")
+@click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True,
+              help="Language of feedback.html.")
+@click.option("--gpus", default=None,
+              help="docker: GPUs for each container: all, a count, or device ids (device=0, 0,1).")
 @click.option("--gpu-devices", default=None, help="docker: pin each submission to one of these GPUs (0,1,... or all).")
 @click.option("--gpu-share", type=int, default=1, show_default=True, help="Submissions sharing one GPU at a time.")
 @click.option("--memory", default=None, help="Override resources.memory, e.g. 8GiB.")
@@ -109,7 +114,8 @@ def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_js
 def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Path | None, gradebook: Path | None,
           roster: Path | None, regrade: bool, workers: int | None, executor: str, address: str | None,
           sandbox_name: str, as_json: bool, lang: str, gpus: str | None, gpu_devices: str | None, gpu_share: int,
-          memory: str | None, cpus: str | None, timeout: str | None, limits: tuple[str, ...], image: str | None) -> None:
+          memory: str | None, cpus: str | None, timeout: str | None, limits: tuple[str, ...],
+          image: str | None) -> None:
     """Grade a class: notebooks, folders or LMS export zips (Canvas, Moodle) into the gradebook.
     Already-graded submissions are skipped, so an interrupted run resumes where it stopped."""
     from grader.batch.gpus import parse_devices
@@ -226,7 +232,8 @@ def manual_import(course: Path | None, gradebook: Path, assignment: str, sheet: 
 @click.option("--sandbox", "sandbox_name", default="namespaces", show_default=True)
 @click.option("--workers", type=int, default=1, show_default=True, help="Notebooks graded at once.")
 @click.option("--draws", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Hidden splits to prove it on: this cache's, then freshly drawn ones (each notebook still runs once).")
+              help="Hidden splits to prove it on: this cache's, then freshly drawn ones "
+                   "(each notebook still runs once).")
 def validate(course: Path | None, assignment: str | None, all_assignments: bool, sandbox_name: str, workers: int,
              draws: int) -> None:
     """Prove the reference solution earns full marks and each known-wrong submission loses
@@ -238,8 +245,11 @@ def validate(course: Path | None, assignment: str | None, all_assignments: bool,
 
     if bool(assignment) == all_assignments:
         raise click.UsageError("give an ASSIGNMENT or --all")
-    root = course_root(course) if all_assignments else course
-    names = list_assignments(root) if all_assignments else [assignment]
+    if assignment:
+        root, names = course, [assignment]
+    else:  # --all
+        root = course_root(course)
+        names = list_assignments(root)
     run = GradingRun(sandbox=get_sandbox(sandbox_name))
     ok = True
     for name in names:
@@ -278,7 +288,8 @@ def image() -> None:
 IMAGE_RECIPE_OPTIONS = [
     COURSE_OPTION,
     click.option("--cpu/--cuda", "cpu", default=True, help="CPU image (default) or CUDA image."),
-    click.option("--assignment", default=None, help="Add this assignment's requirements (default: none beyond the grader's own)."),
+    click.option("--assignment", default=None,
+                 help="Add this assignment's requirements (default: none beyond the grader's own)."),
     click.option("--requirement", "requirements", multiple=True, metavar="PACKAGE", help="Add a package (repeatable)."),
 ]
 
@@ -298,7 +309,8 @@ def _recipe(course: Path | None, cpu: bool, assignment: str | None, requirements
 
 
 TORCH_INDEX_OPTION = click.option("--torch-index", default="auto", show_default=True,
-                                  help="Index for torch: a URL, auto (PyTorch's CPU or CUDA index), or none (pip's own configuration).")
+                                  help="Index for torch: a URL, auto (PyTorch's CPU or CUDA index), "
+                                       "or none (pip's own configuration).")
 
 
 @image.command("build")
@@ -333,7 +345,8 @@ def image_wheelhouse(course: Path | None, cpu: bool, assignment: str | None, req
     """Download every wheel an offline `image build --wheelhouse DIRECTORY` needs (run where PyPI is reachable)."""
     from grader.sandbox.images import download_wheelhouse
 
-    count = download_wheelhouse(directory, _recipe(course, cpu, assignment, requirements), python_version=python_version,
+    count = download_wheelhouse(directory, _recipe(course, cpu, assignment, requirements),
+                                python_version=python_version,
                                 torch_index=None if torch_index == "none" else torch_index,
                                 log=lambda line: click.echo(line, err=True))
     click.echo(f"{directory}: {count} wheels")

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.checks.base import HostData
-from grader.datasets import default_cache_dir, get_provider
+from grader.datasets import default_cache_dir, get_dataset, get_provider
 from grader.errors import InfrastructureError
 from grader.judge import SampleJudge, load_judge
 from grader.plan import ProbePlan
@@ -91,7 +91,7 @@ def hidden_draw(assignment: Assignment, names: set[str], seed: int) -> dict[str,
         split = getattr(assignment.evaluation, name)
         if split is None or split.split != "hidden":
             continue
-        inputs, truth = get_provider(split.dataset).generate("hidden", seed)
+        inputs, truth = get_dataset(split.dataset).generate("hidden", seed)
         if split.limit:
             inputs, truth = inputs[: split.limit], truth[: split.limit]
         buffer = io.BytesIO()

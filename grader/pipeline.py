@@ -155,7 +155,8 @@ def write_outputs(out_dir: Path, result: GradeResult, assignment: LoadedAssignme
     """grade.json, feedback.html and the executed notebook, each written atomically."""
     out_dir.mkdir(parents=True, exist_ok=True)
     result.write(out_dir / "grade.json")
-    write_atomically(out_dir / "feedback.html", render_feedback(result, assignment.spec, student_view=public_view, lang=lang))
+    write_atomically(out_dir / "feedback.html",
+                     render_feedback(result, assignment.spec, student_view=public_view, lang=lang))
     if sandboxed is not None and sandboxed.executed_notebook is not None:
         tmp = out_dir / ".executed.ipynb.tmp"
         tmp.write_bytes(sandboxed.executed_notebook)

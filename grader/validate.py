@@ -95,9 +95,9 @@ def grade_over_draws(assignment: LoadedAssignment, notebook: Path, run: GradingR
     for number, draw in enumerate(drawn, start=1):
         for name, (inputs, _labels) in draw.items():
             files[f"eval/draw-{number}/{name}.npy"] = inputs
-            probes += [dataclasses.replace(probe, id=f"{probe.id}@draw-{number}",
-                                           inputs=f"eval/draw-{number}/{name}.npy")
-                       for probe in request.job.probes if getattr(probe, "inputs", None) == f"eval/{name}.npy"]
+            moved = {f"eval/{name}.npy": f"eval/draw-{number}/{name}.npy"}
+            probes += [dataclasses.replace(probe.relocated(moved.__getitem__), id=f"{probe.id}@draw-{number}")
+                       for probe in request.job.probes if getattr(probe, "inputs", None) in moved]
     job = dataclasses.replace(request.job, probes=probes, eval_inputs=sorted(files))
     sandboxed = run.sandbox.run(dataclasses.replace(request, job=job, files=files))
     first = conclude(prepared, sandboxed, run).result
@@ -108,7 +108,8 @@ def grade_over_draws(assignment: LoadedAssignment, notebook: Path, run: GradingR
             results.append(first)
             continue
         suffix = f"@draw-{number}"
-        answers = {key.removesuffix(suffix): value for key, value in observations.probes.items() if key.endswith(suffix)}
+        answers = {key.removesuffix(suffix): value for key, value in observations.probes.items()
+                   if key.endswith(suffix)}
         seen = observations.model_copy(update={"probes": {**observations.probes, **answers}})
         labels = {**host.labels, **{name: truth for name, (_inputs, truth) in draw.items()}}
         results.append(score(submission_id=prepared.submission_id, assignment=assignment.spec, rubric=assignment.rubric,
@@ -175,7 +176,8 @@ def _check_wrong(notebook: Path, expect: dict, result: GradeResult, assignment: 
         problems.append(f"status {result.status.value}, declared {status}")
     if status == "graded" and lost != declared:
         if lost - declared:
-            problems.append("unexpectedly lost " + ", ".join(f"{c.id} ({c.message})" for c in result.checks if c.id in lost - declared))
+            problems.append("unexpectedly lost " + ", ".join(f"{c.id} ({c.message})" for c in result.checks
+                                                             if c.id in lost - declared))
         if declared - lost:
             problems.append("unexpectedly kept " + ", ".join(sorted(declared - lost)))
     if problems:
@@ -183,4 +185,5 @@ def _check_wrong(notebook: Path, expect: dict, result: GradeResult, assignment: 
     if status != "graded":
         return Verdict(notebook.name, True, f"ends {status} as declared ({result.message})", result)
     points = sum(c.max_points - c.points for c in result.checks if c.status is not CheckStatus.PENDING)
-    return Verdict(notebook.name, True, f"loses {', '.join(sorted(lost)) or 'nothing'} ({points:g} points) as declared", result)
+    return Verdict(notebook.name, True, f"loses {', '.join(sorted(lost)) or 'nothing'} ({points:g} points) as declared",
+                   result)

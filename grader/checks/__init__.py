@@ -14,8 +14,8 @@ from grader.checks.manual import Manual
 from grader.checks.metric import Metric
 from grader.checks.output import Output
 from grader.checks.reloaded import Reloaded
-from grader.checks.samples import Samples
 from grader.checks.results_table import Table
+from grader.checks.samples import Samples
 from grader.checks.transforms import Transforms
 from grader.checks.variable import Variable
 
