@@ -22,14 +22,14 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 from grader.course import load_assignment
-from grader.pipeline import GradingRun, grade_notebook
+from grader.pipeline import GradingOptions, grade_notebook
 from grader.sandbox import get_sandbox
 
 
 def timed(assignment, notebook: Path, sandbox) -> float:  # noqa: ANN001
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
-        grade_notebook(assignment, notebook, GradingRun(sandbox=sandbox, out_dir=Path(out)))
+        grade_notebook(assignment, notebook, GradingOptions(sandbox=sandbox, out_dir=Path(out)))
         return time.perf_counter() - started
 
 

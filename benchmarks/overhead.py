@@ -25,7 +25,7 @@ from nbclient import NotebookClient
 from grader.course import load_assignment
 from grader.datasets import provision_sandbox
 from grader.harness.notebook import inject, load_submission
-from grader.pipeline import GradingRun, grade_notebook
+from grader.pipeline import GradingOptions, grade_notebook
 from grader.sandbox import get_sandbox
 
 
@@ -45,7 +45,7 @@ def bare_nbclient(assignment, notebook: Path) -> float:
 def grader_run(assignment, notebook: Path, sandbox) -> float:  # noqa: ANN001
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
-        result = grade_notebook(assignment, notebook, GradingRun(sandbox=sandbox, out_dir=Path(out)))
+        result = grade_notebook(assignment, notebook, GradingOptions(sandbox=sandbox, out_dir=Path(out)))
         elapsed = time.perf_counter() - started
     if result.status.value != "graded":
         raise SystemExit(f"{sandbox.name}: {result.status.value}: {result.message}")

@@ -62,7 +62,7 @@ def list_command(course: Path | None, as_json: bool) -> None:
 def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_json: bool, sandbox_name: str) -> None:
     """Self-check NOTEBOOK: run it locally with the public checks only."""
     from grader.course import load_assignment
-    from grader.pipeline import GradingRun, grade_notebook
+    from grader.pipeline import GradingOptions, grade_notebook
     from grader.report.terminal import checks_table
     from grader.sandbox import get_sandbox, self_check_sandbox
 
@@ -73,7 +73,7 @@ def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_js
             click.echo(f"note: running unisolated: {unavailable}", err=True)
     else:
         sandbox = get_sandbox(sandbox_name)
-    result = grade_notebook(loaded, notebook, GradingRun(sandbox=sandbox, public_only=True, out_dir=out))
+    result = grade_notebook(loaded, notebook, GradingOptions(sandbox=sandbox, public_only=True, out_dir=out))
     _report([result], as_json=as_json, table=checks_table(result))
     click.echo(f"feedback: {out / 'feedback.html'}", err=True)
     sys.exit(int(result.exit_code))
@@ -239,7 +239,7 @@ def validate(course: Path | None, assignment: str | None, all_assignments: bool,
     """Prove the reference solution earns full marks and each known-wrong submission loses
     exactly the checks it declares, on every hidden draw. Exit 0 if all hold, 1 if any does not."""
     from grader.course import course_root, list_assignments, load_assignment
-    from grader.pipeline import GradingRun
+    from grader.pipeline import GradingOptions
     from grader.sandbox import get_sandbox
     from grader.validate import validate_assignment
 
@@ -250,7 +250,7 @@ def validate(course: Path | None, assignment: str | None, all_assignments: bool,
     else:  # --all
         root = course_root(course)
         names = list_assignments(root)
-    run = GradingRun(sandbox=get_sandbox(sandbox_name))
+    run = GradingOptions(sandbox=get_sandbox(sandbox_name))
     ok = True
     for name in names:
         report = validate_assignment(load_assignment(name, root=root), run, workers=workers, draws=draws)

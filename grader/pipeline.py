@@ -23,7 +23,7 @@ from grader.scoring import score
 
 
 @dataclass(frozen=True)
-class GradingRun:
+class GradingOptions:
     """How to grade: which sandbox, which checks, where results go."""
 
     sandbox: Sandbox
@@ -57,19 +57,19 @@ class Graded:
     probes: list[ProbeRequest]
 
 
-def grade_notebook(assignment: LoadedAssignment, notebook: Path, run: GradingRun, *,
+def grade_notebook(assignment: LoadedAssignment, notebook: Path, run: GradingOptions, *,
                    submission_id: str | None = None) -> GradeResult:
     """Grade one notebook; always returns a result, and writes it if run.out_dir is set."""
     return grade(assignment, notebook, run, submission_id=submission_id).result
 
 
-def grade(assignment: LoadedAssignment, notebook: Path, run: GradingRun, *, submission_id: str | None = None) -> Graded:
+def grade(assignment: LoadedAssignment, notebook: Path, run: GradingOptions, *, submission_id: str | None = None) -> Graded:
     prepared = prepare(assignment, notebook, run, submission_id=submission_id)
     sandboxed = run.sandbox.run(prepared.request) if prepared.request is not None else None
     return conclude(prepared, sandboxed, run)
 
 
-def prepare(assignment: LoadedAssignment, notebook: Path, run: GradingRun, *,
+def prepare(assignment: LoadedAssignment, notebook: Path, run: GradingOptions, *,
             submission_id: str | None = None, refused: str | None = None) -> Prepared:
     """Screen the file and plan the probes; the part that runs on the host before a sandbox.
     `refused` is why intake could not take the file at all (it is then ungradable)."""
@@ -92,7 +92,7 @@ def prepare(assignment: LoadedAssignment, notebook: Path, run: GradingRun, *,
     return prepared
 
 
-def conclude(prepared: Prepared, sandboxed: SandboxResult | None, run: GradingRun) -> Graded:
+def conclude(prepared: Prepared, sandboxed: SandboxResult | None, run: GradingOptions) -> Graded:
     """Score what the sandbox saw and write the results; `sandboxed` is None for a file that
     never reached a sandbox."""
     observations_text = sandboxed.observations if sandboxed is not None else None

@@ -20,7 +20,7 @@ import nbformat
 
 from grader.course import LoadedAssignment
 from grader.evaluation import hidden_draw
-from grader.pipeline import GradingRun, conclude, interpret, prepare
+from grader.pipeline import GradingOptions, conclude, interpret, prepare
 from grader.results import CheckStatus, GradeResult
 from grader.scoring import score
 
@@ -60,7 +60,7 @@ class ValidationReport:
         return bool(self.verdicts) and all(v.ok for v in self.verdicts)
 
 
-def validate_assignment(assignment: LoadedAssignment, run: GradingRun, *, workers: int = 1,
+def validate_assignment(assignment: LoadedAssignment, run: GradingOptions, *, workers: int = 1,
                         draws: int = 1) -> ValidationReport:
     """Grade the reference and every known-wrong notebook (`workers` at a time) on `draws` hidden
     splits (the cache's own, then fresh ones) and judge each notebook on every draw."""
@@ -80,7 +80,7 @@ def validate_assignment(assignment: LoadedAssignment, run: GradingRun, *, worker
     return report
 
 
-def grade_over_draws(assignment: LoadedAssignment, notebook: Path, run: GradingRun, seeds: list[int]
+def grade_over_draws(assignment: LoadedAssignment, notebook: Path, run: GradingOptions, seeds: list[int]
                      ) -> list[GradeResult]:
     """One grade per hidden split: the cache's, then one drawn from each seed, from a single run
     of the notebook whose probes on hidden inputs are asked once more per seed."""

@@ -56,8 +56,8 @@ def write_lab(tmp_path: Path, *, framework: str, checks: list[dict], memory: str
 
 def grade_cells(tmp_path: Path, sandbox, *, framework: str, checks: list[dict], cells: list[str]):
     """Grade a notebook of `cells` against an assignment whose rubric is `checks`."""
-    from grader.pipeline import GradingRun, grade_notebook
+    from grader.pipeline import GradingOptions, grade_notebook
 
     notebook = make_notebook(tmp_path / "submission.ipynb", cells)
     return grade_notebook(write_lab(tmp_path, framework=framework, checks=checks), notebook,
-                          GradingRun(sandbox=sandbox, out_dir=tmp_path / "out"))
+                          GradingOptions(sandbox=sandbox, out_dir=tmp_path / "out"))

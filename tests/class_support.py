@@ -22,7 +22,7 @@ STUDENTS = [
 
 def grade_class(toy, sandbox, folder: Path) -> list[ClassEntry]:  # noqa: ANN001 - LoadedAssignment, Sandbox
     """Grade each student's notebook for real and wrap the results as the gradebook will."""
-    from grader.pipeline import GradingRun, grade_notebook
+    from grader.pipeline import GradingOptions, grade_notebook
 
     entries = []
     for student, cells in STUDENTS:
@@ -31,7 +31,7 @@ def grade_class(toy, sandbox, folder: Path) -> list[ClassEntry]:  # noqa: ANN001
             path.write_text("this is not a notebook")
         else:
             make_notebook(path, cells)
-        result = grade_notebook(toy, path, GradingRun(sandbox=sandbox), submission_id=student.login)
+        result = grade_notebook(toy, path, GradingOptions(sandbox=sandbox), submission_id=student.login)
         entries.append(ClassEntry(student=student, submission_id=student.login, result=result,
                                   submitted_at="2026-11-20T10:00:00+00:00", source=str(path)))
     return entries

@@ -111,11 +111,11 @@ def local_sandbox():
 @pytest.fixture
 def grade_toy(toy, local_sandbox, tmp_path):
     """Grade a list of cells (or a ready file) as a `toy` submission; returns the GradeResult."""
-    from grader.pipeline import GradingRun, grade_notebook
+    from grader.pipeline import GradingOptions, grade_notebook
 
     def grade(cells_or_path, *, public_only: bool = False, out: Path | None = None):
         path = cells_or_path if isinstance(cells_or_path, Path) else make_notebook(tmp_path / "submission.ipynb", cells_or_path)
-        run = GradingRun(sandbox=local_sandbox, public_only=public_only, out_dir=out)
+        run = GradingOptions(sandbox=local_sandbox, public_only=public_only, out_dir=out)
         return grade_notebook(toy, path, run)
 
     return grade

@@ -15,7 +15,7 @@ def grade_in_course(tmp_path, sandbox, cells: list[str], checks: list[dict], *, 
     """Grade `cells` against an assignment whose rubric is `checks`; `spec` adds assignment.yaml
     lines (datasets, evaluation, objects)."""
     from grader.course import load_assignment
-    from grader.pipeline import GradingRun, grade_notebook
+    from grader.pipeline import GradingOptions, grade_notebook
 
     course = tmp_path / "course"
     (course / "assignments" / "lab").mkdir(parents=True)
@@ -29,4 +29,4 @@ def grade_in_course(tmp_path, sandbox, cells: list[str], checks: list[dict], *, 
         """) + textwrap.dedent(spec))
     (course / "rubrics" / "lab.yaml").write_text(yaml.safe_dump({"assignment": "lab", "checks": checks}))
     notebook = make_notebook(tmp_path / "submission.ipynb", cells)
-    return grade_notebook(load_assignment("lab", root=course), notebook, GradingRun(sandbox=sandbox))
+    return grade_notebook(load_assignment("lab", root=course), notebook, GradingOptions(sandbox=sandbox))

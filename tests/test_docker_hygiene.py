@@ -315,10 +315,10 @@ def test_wheels_that_cannot_be_had_give_the_offline_commands(engine, tmp_path, m
 def test_a_missing_cuda_image_names_the_build_command(engine, toy, tmp_path):
     """A CUDA image is not built behind the user's back (gigabytes, CUDA wheels): the command is named."""
     from grader.overrides import with_overrides
-    from grader.pipeline import GradingRun, grade_notebook
+    from grader.pipeline import GradingOptions, grade_notebook
     from grader.sandbox import get_sandbox
 
     sandbox = get_sandbox("docker", requirements=("tqdm",))
     notebook = make_notebook(tmp_path / "gpu.ipynb", TOY_GOOD)
     with pytest.raises(InfrastructureError, match=r"build it with `grader image build --cuda --requirement tqdm`"):
-        grade_notebook(with_overrides(toy, {"gpus": "all"}), notebook, GradingRun(sandbox=sandbox))
+        grade_notebook(with_overrides(toy, {"gpus": "all"}), notebook, GradingOptions(sandbox=sandbox))

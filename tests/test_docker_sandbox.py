@@ -22,7 +22,7 @@ import pytest
 from conftest import TOY_GOOD, make_notebook
 from grader.errors import ExitCode, InfrastructureError, UsageError
 from grader.overrides import with_overrides
-from grader.pipeline import GradingRun, grade_notebook
+from grader.pipeline import GradingOptions, grade_notebook
 from grader.results import CheckStatus, Status
 from test_cli import grader as cli
 
@@ -83,7 +83,7 @@ def grade_docker(toy, docker_sandbox, tmp_path):
     """Grade cells as a `toy` submission in the docker sandbox, with limit overrides if given."""
     def grade(cells, *, out: Path | None = None, **overrides):
         notebook = make_notebook(tmp_path / "submission.ipynb", cells)
-        return grade_notebook(with_overrides(toy, overrides), notebook, GradingRun(sandbox=docker_sandbox, out_dir=out))
+        return grade_notebook(with_overrides(toy, overrides), notebook, GradingOptions(sandbox=docker_sandbox, out_dir=out))
     return grade
 
 
@@ -163,7 +163,7 @@ def test_public_dataset_files_are_mounted_where_keras_and_torchvision_look(toy, 
              "    print('cache write:', exc.strerror)"]
     notebook = make_notebook(tmp_path / "loaders.ipynb", cells)
     result = grade_notebook(dataclasses.replace(toy, spec=spec), notebook,
-                            GradingRun(sandbox=docker_sandbox, out_dir=tmp_path / "out"))
+                            GradingOptions(sandbox=docker_sandbox, out_dir=tmp_path / "out"))
     assert result.status is Status.GRADED, result.message
     printed = outputs(tmp_path / "out")
     assert "keras (12000, 28, 28) (2000,)" in printed
@@ -338,7 +338,7 @@ def test_submission_named_with_path_traversal_stays_in_its_folder(docker_sandbox
     from grader.batch.run import grade_submissions, record_intake
     from grader.gradebook.store import Gradebook
     from grader.intake.collect import take_in
-    from grader.pipeline import GradingRun
+    from grader.pipeline import GradingOptions
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -347,7 +347,7 @@ def test_submission_named_with_path_traversal_stays_in_its_folder(docker_sandbox
     with Gradebook.open(tmp_path / "out" / "gradebook.sqlite") as book:
         submissions = record_intake(book, toy, take_in([inbox]))
         outcome = grade_submissions(book, toy, submissions, executor=ThreadExecutor(docker_sandbox, 2),
-                                    out=tmp_path / "out" / "toy", run=GradingRun(sandbox=docker_sandbox))
+                                    out=tmp_path / "out" / "toy", run=GradingOptions(sandbox=docker_sandbox))
     assert [r.status for r in outcome.results.values()] == [Status.GRADED, Status.GRADED]
     written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("grade.json"))
     assert len(written) == 2 and all(p.parts[:2] == ("out", "toy") and len(p.parts) == 4 for p in written)
@@ -429,7 +429,7 @@ def forged_observations(docker_sandbox, toy, tmp_path_factory):
     from grader.pipeline import grade
 
     folder = tmp_path_factory.mktemp("honest")
-    graded = grade(toy, make_notebook(folder / "honest.ipynb", TOY_GOOD), GradingRun(sandbox=docker_sandbox))
+    graded = grade(toy, make_notebook(folder / "honest.ipynb", TOY_GOOD), GradingOptions(sandbox=docker_sandbox))
     assert graded.result.status is Status.GRADED and graded.result.score == 12, graded.result.message
     return graded.observations
 
@@ -575,7 +575,7 @@ def test_gpu_request_without_an_nvidia_runtime_is_an_infrastructure_error(engine
     sandbox = get_sandbox("docker", image=Recipe("cpu", TEST_REQUIREMENTS).tag)
     notebook = make_notebook(tmp_path / "gpu.ipynb", TOY_GOOD)
     with pytest.raises(InfrastructureError, match="NVIDIA container toolkit"):
-        grade_notebook(with_overrides(toy, {"gpus": "all"}), notebook, GradingRun(sandbox=sandbox))
+        grade_notebook(with_overrides(toy, {"gpus": "all"}), notebook, GradingOptions(sandbox=sandbox))
 
 
 def test_missing_docker_sdk_is_an_infrastructure_error_and_local_still_works(monkeypatch):

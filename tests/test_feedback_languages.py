@@ -17,10 +17,10 @@ def crashed(toy, local_sandbox, tmp_path_factory):
     """A real result with a failing cell, partial points, a hidden and a pending check."""
     from class_support import CRASHING
     from conftest import make_notebook
-    from grader.pipeline import GradingRun, grade_notebook
+    from grader.pipeline import GradingOptions, grade_notebook
 
     path = make_notebook(tmp_path_factory.mktemp("ru") / "lab.ipynb", CRASHING)
-    return grade_notebook(toy, path, GradingRun(sandbox=local_sandbox))
+    return grade_notebook(toy, path, GradingOptions(sandbox=local_sandbox))
 
 
 def visible_text(page: str) -> str:

@@ -83,7 +83,7 @@ def hidden_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def graded(toy, local_sandbox, hidden_cache, tmp_path_factory) -> dict:
     """{(submission, lang): (grade.json as parsed, feedback.html)}, each graded once per language."""
-    from grader.pipeline import GradingRun, grade_notebook
+    from grader.pipeline import GradingOptions, grade_notebook
 
     if UPDATE:
         GOLDEN.mkdir(exist_ok=True)
@@ -95,7 +95,7 @@ def graded(toy, local_sandbox, hidden_cache, tmp_path_factory) -> dict:
     for name in SUBMISSIONS:
         for lang in LANGS:
             out = tmp_path_factory.mktemp(f"{name}-{lang}")
-            run = GradingRun(sandbox=local_sandbox, out_dir=out, data_cache=hidden_cache, lang=lang)
+            run = GradingOptions(sandbox=local_sandbox, out_dir=out, data_cache=hidden_cache, lang=lang)
             grade_notebook(toy, GOLDEN / f"{name}.ipynb", run)
             outputs[name, lang] = (json.loads((out / "grade.json").read_text(encoding="utf-8")),
                                    (out / "feedback.html").read_text(encoding="utf-8"))

@@ -122,12 +122,12 @@ def test_kernel_death_ends_as_crashed_with_the_cell_named(grade_toy, killer):
 
 def test_total_budget_stops_the_notebook_and_keeps_earned_points(toy, local_sandbox, tmp_path):
     """Each cell does a fixed 2 s of CPU work (not a sleep): the third one meets the total budget."""
-    from grader.pipeline import GradingRun, grade_notebook
+    from grader.pipeline import GradingOptions, grade_notebook
 
     quick = dataclasses.replace(toy, spec=toy.spec.model_copy(update={"limits": Limits(cell_timeout=4, total_timeout=5, probe_timeout=10)}))
     work = "import time\nstarted = time.process_time()\nwhile time.process_time() - started < 2:\n    pass"
     path = make_notebook(tmp_path / "slow.ipynb", [TOY_GOOD[1], work, work, work, "after = 1"])
-    result = grade_notebook(quick, path, GradingRun(sandbox=local_sandbox))
+    result = grade_notebook(quick, path, GradingOptions(sandbox=local_sandbox))
     assert result.status is Status.TIMEOUT
     assert "total budget of 5 s of computing" in result.message
     assert by_id(result)["square"].status is CheckStatus.PASSED
@@ -135,12 +135,12 @@ def test_total_budget_stops_the_notebook_and_keeps_earned_points(toy, local_sand
 
 def test_sleeping_past_the_wall_clock_backstop_is_a_timeout_that_says_so(toy, local_sandbox, tmp_path):
     from grader.harness.budget import WALL_FACTOR
-    from grader.pipeline import GradingRun, grade_notebook
+    from grader.pipeline import GradingOptions, grade_notebook
 
     quick = dataclasses.replace(toy, spec=toy.spec.model_copy(update={"limits": Limits(cell_timeout=1, total_timeout=1, probe_timeout=10)}))
     nap = f"import time\ntime.sleep({WALL_FACTOR * 0.6})"
     path = make_notebook(tmp_path / "sleepy.ipynb", [TOY_GOOD[1], nap, nap, "after = 1"])
-    result = grade_notebook(quick, path, GradingRun(sandbox=local_sandbox))
+    result = grade_notebook(quick, path, GradingOptions(sandbox=local_sandbox))
     assert result.status is Status.TIMEOUT
     assert "mostly waiting rather than computing" in result.message
     assert by_id(result)["square"].status is CheckStatus.PASSED

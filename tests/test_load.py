@@ -40,9 +40,9 @@ def verdicts(result):
 
 
 def grade(assignment, notebook, sandbox, out):
-    from grader.pipeline import GradingRun, grade_notebook
+    from grader.pipeline import GradingOptions, grade_notebook
 
-    return grade_notebook(assignment, notebook, GradingRun(sandbox=sandbox, out_dir=out))
+    return grade_notebook(assignment, notebook, GradingOptions(sandbox=sandbox, out_dir=out))
 
 
 @pytest.fixture

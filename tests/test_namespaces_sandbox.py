@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from conftest import make_notebook
-from grader.pipeline import GradingRun, grade_notebook
+from grader.pipeline import GradingOptions, grade_notebook
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")]
@@ -38,7 +38,7 @@ def test_kernel_gets_private_bounded_tmp_and_no_user_namespaces(toy, tmp_path):
     from grader.sandbox import get_sandbox
 
     notebook = make_notebook(tmp_path / "probe.ipynb", [PROBE])
-    grade_notebook(toy, notebook, GradingRun(sandbox=get_sandbox("namespaces"), out_dir=tmp_path / "out"))
+    grade_notebook(toy, notebook, GradingOptions(sandbox=get_sandbox("namespaces"), out_dir=tmp_path / "out"))
     executed = json.loads((tmp_path / "out" / "executed.ipynb").read_text())
     text = "".join("".join(o.get("text", "")) for c in executed["cells"] for o in c.get("outputs", []))
     report = json.loads(text.split("REPORT", 1)[1])

@@ -15,10 +15,10 @@ pytestmark = pytest.mark.slow  # real kernels
 
 
 def _request(toy, tmp_path: Path, cells: list):  # noqa: ANN001, ANN202
-    from grader.pipeline import GradingRun, prepare
+    from grader.pipeline import GradingOptions, prepare
 
     notebook = make_notebook(tmp_path / "submission.ipynb", cells)
-    return prepare(toy, notebook, GradingRun(sandbox=None)).request  # type: ignore[arg-type]
+    return prepare(toy, notebook, GradingOptions(sandbox=None)).request  # type: ignore[arg-type]
 
 
 def test_held_sandbox_runs_the_notebook_only_after_finish(toy, local_sandbox, tmp_path):
@@ -50,9 +50,9 @@ def test_cancelled_start_leaves_no_process_and_no_folder(toy, local_sandbox, tmp
 
 def test_batch_that_starts_ahead_grades_every_submission(toy, local_sandbox, tmp_path):
     from grader.batch.executors import ThreadExecutor
-    from grader.pipeline import GradingRun, conclude, prepare
+    from grader.pipeline import GradingOptions, conclude, prepare
 
-    run = GradingRun(sandbox=local_sandbox)
+    run = GradingOptions(sandbox=local_sandbox)
     prepared = {}
     executor = ThreadExecutor(local_sandbox, workers=1)
     for number in range(3):

@@ -41,12 +41,12 @@ def printed(executed_path) -> list[str]:
 
 def test_regrading_an_unseeded_notebook_gives_identical_results(toy, local_sandbox, tmp_path):
     from grader.overrides import with_overrides
-    from grader.pipeline import GradingRun, grade_notebook
+    from grader.pipeline import GradingOptions, grade_notebook
 
     roomy = with_overrides(toy, {"memory": "8GiB"})  # PyPI's torch maps more than the toy's 2 GiB
     notebook = make_notebook(tmp_path / "unseeded.ipynb", [*TOY_GOOD, UNSEEDED, NOISY_PREDICT])
-    first = grade_notebook(roomy, notebook, GradingRun(sandbox=local_sandbox, out_dir=tmp_path / "first"))
-    second = grade_notebook(roomy, notebook, GradingRun(sandbox=local_sandbox, out_dir=tmp_path / "second"))
+    first = grade_notebook(roomy, notebook, GradingOptions(sandbox=local_sandbox, out_dir=tmp_path / "first"))
+    second = grade_notebook(roomy, notebook, GradingOptions(sandbox=local_sandbox, out_dir=tmp_path / "second"))
     assert first.status.value == "graded"
     outputs = printed(tmp_path / "first" / "executed.ipynb")
     assert "\ntorch [" in "".join(outputs)

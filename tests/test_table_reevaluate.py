@@ -53,10 +53,10 @@ def course(tmp_path, checks):
 
 
 def grade(tmp_path, sandbox, table_cell):
-    from grader.pipeline import GradingRun, grade_notebook
+    from grader.pipeline import GradingOptions, grade_notebook
 
     notebook = make_notebook(tmp_path / "submission.ipynb", [MODELS, table_cell])
-    result = grade_notebook(course(tmp_path, [CHECK]), notebook, GradingRun(sandbox=sandbox, out_dir=tmp_path / "out"))
+    result = grade_notebook(course(tmp_path, [CHECK]), notebook, GradingOptions(sandbox=sandbox, out_dir=tmp_path / "out"))
     return result.checks[0]
 
 

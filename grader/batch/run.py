@@ -18,7 +18,7 @@ from grader.evaluation import host_data
 from grader.gradebook.store import Gradebook, StoredSubmission
 from grader.intake.collect import Intake, folder_name
 from grader.observations import Observations
-from grader.pipeline import Graded, GradingRun, Prepared, conclude, prepare, write_outputs
+from grader.pipeline import Graded, GradingOptions, Prepared, conclude, prepare, write_outputs
 from grader.plan import plan_probes
 from grader.results import GradeResult, Status
 from grader.sandbox import SandboxRequest
@@ -54,7 +54,7 @@ def record_intake(book: Gradebook, assignment: LoadedAssignment, intake: Intake)
 
 
 def grade_submissions(book: Gradebook, assignment: LoadedAssignment, submissions: list[StoredSubmission], *,
-                      executor: Executor, out: Path, run: GradingRun, regrade: bool = False,
+                      executor: Executor, out: Path, run: GradingOptions, regrade: bool = False,
                       rescore: bool = False, progress: Progress | None = None) -> BatchOutcome:
     """Grade each submission not yet graded under this rubric version (all with `regrade`).
     With `rescore`, a stored result under an older rubric is re-scored from its observations
@@ -114,7 +114,7 @@ def _store(book: Gradebook, stored: StoredSubmission, graded: Graded, outcome: B
     outcome.graded += 1
 
 
-def _run_into(run: GradingRun, out: Path, folder: str) -> GradingRun:
+def _run_into(run: GradingOptions, out: Path, folder: str) -> GradingOptions:
     return dataclasses.replace(run, out_dir=out / folder)
 
 
@@ -128,7 +128,7 @@ def _materialise(book: Gradebook, stored: StoredSubmission, out: Path) -> Path:
 
 
 def _rescored(book: Gradebook, assignment: LoadedAssignment, stored: StoredSubmission, out: Path,
-              run: GradingRun) -> Graded | None:
+              run: GradingOptions) -> Graded | None:
     """Score stored observations against the current rubric, or None when it needs a new run:
     no stored observations, or a probe the earlier run was not asked for."""
     previous = book.stored_result(stored.id)

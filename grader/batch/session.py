@@ -18,7 +18,7 @@ from grader.errors import ExitCode, UsageError
 from grader.gradebook.store import Gradebook
 from grader.intake.collect import Intake, take_in
 from grader.intake.roster import load_roster
-from grader.pipeline import GradingRun
+from grader.pipeline import GradingOptions
 from grader.results import batch_exit_code
 from grader.sandbox import DEFAULT_SANDBOX, Sandbox, get_sandbox
 
@@ -73,7 +73,7 @@ def grade_class(options: ClassRun) -> ClassSummary:
     intake = take_in(options.paths, roster)
     if not intake.submissions and not intake.refused:
         raise UsageError("no submissions found in " + ", ".join(map(str, options.paths)))
-    run = GradingRun(sandbox=get_sandbox(options.sandbox, **options.sandbox_options), lang=options.lang)
+    run = GradingOptions(sandbox=get_sandbox(options.sandbox, **options.sandbox_options), lang=options.lang)
     executor = _executor(options, run.sandbox)
     with Gradebook.open(options.gradebook) as book:
         submissions = record_intake(book, options.assignment, intake)
@@ -94,7 +94,7 @@ def regrade_class(assignment: LoadedAssignment, gradebook: Path, out: Path, *, s
     re-scored from stored observations where the new rubric asks nothing new, re-run otherwise."""
     options = ClassRun(assignment=assignment, paths=[], out=out, gradebook=gradebook, sandbox=sandbox,
                        sandbox_options=sandbox_options or {}, workers=workers)
-    run = GradingRun(sandbox=get_sandbox(sandbox, **options.sandbox_options))
+    run = GradingOptions(sandbox=get_sandbox(sandbox, **options.sandbox_options))
     executor = _executor(options, run.sandbox)
     with Gradebook.open(gradebook) as book:
         submissions = book.latest_submissions(assignment.id)

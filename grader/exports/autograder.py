@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def grade_submission(course: Path, assignment_id: str, submission: Path) -> GradeResult:
     from grader.course import load_assignment
-    from grader.pipeline import GradingRun, grade_notebook
+    from grader.pipeline import GradingOptions, grade_notebook
     from grader.sandbox import self_check_sandbox
 
     assignment = load_assignment(assignment_id, root=course)
@@ -36,7 +36,7 @@ def grade_submission(course: Path, assignment_id: str, submission: Path) -> Grad
         found = ", ".join(path.name for path in notebooks) or "none"
         return _refused(assignment, f"upload exactly one .ipynb notebook (found: {found})")
     sandbox, _unavailable = self_check_sandbox()
-    return grade_notebook(assignment, notebooks[0], GradingRun(sandbox=sandbox))
+    return grade_notebook(assignment, notebooks[0], GradingOptions(sandbox=sandbox))
 
 
 def _refused(assignment, message: str) -> GradeResult:  # noqa: ANN001 - a LoadedAssignment
