@@ -119,7 +119,7 @@ def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Pa
     """Grade a class: notebooks, folders or LMS export zips (Canvas, Moodle) into the gradebook.
     Already-graded submissions are skipped, so an interrupted run resumes where it stopped."""
     from grader.batch.gpus import parse_devices
-    from grader.batch.session import ClassRun, grade_class
+    from grader.batch.session import ClassOptions, grade_class
     from grader.course import load_assignment
     from grader.overrides import parse_key_values, with_overrides
     from grader.report.terminal import checks_table, summary_table
@@ -131,7 +131,7 @@ def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Pa
     loaded = with_overrides(load_assignment(assignment, root=course), overrides)
     out = out or Path("grading-output") / loaded.id
     devices = parse_devices(gpu_devices)
-    options = ClassRun(
+    options = ClassOptions(
         assignment=loaded, paths=list(paths), out=out, gradebook=gradebook or out.parent / "gradebook.sqlite",
         roster=roster, sandbox=sandbox_name,
         sandbox_options={"requirements": loaded.spec.requirements, "image": image} if sandbox_name == "docker" else {},

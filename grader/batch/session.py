@@ -1,6 +1,6 @@
 """One `grader grade` run over a class: intake, gradebook, executor and progress, joined.
 
-The CLI parses options into `ClassRun`; everything else happens here so the command stays thin
+The CLI parses options into `ClassOptions`; everything else happens here so the command stays thin
 and the same run can be driven from Python (tests, notebooks, a scheduler).
 """
 
@@ -24,7 +24,7 @@ from grader.sandbox import DEFAULT_SANDBOX, Sandbox, get_sandbox
 
 
 @dataclass
-class ClassRun:
+class ClassOptions:
     assignment: LoadedAssignment
     paths: list[Path]
     out: Path
@@ -68,7 +68,7 @@ class ClassSummary:
         }
 
 
-def grade_class(options: ClassRun) -> ClassSummary:
+def grade_class(options: ClassOptions) -> ClassSummary:
     roster = load_roster(options.roster) if options.roster else None
     intake = take_in(options.paths, roster)
     if not intake.submissions and not intake.refused:
@@ -92,8 +92,8 @@ def regrade_class(assignment: LoadedAssignment, gradebook: Path, out: Path, *, s
                   show_progress: bool = True) -> BatchOutcome:
     """After a rubric change: every current submission graded under the new rubric version,
     re-scored from stored observations where the new rubric asks nothing new, re-run otherwise."""
-    options = ClassRun(assignment=assignment, paths=[], out=out, gradebook=gradebook, sandbox=sandbox,
-                       sandbox_options=sandbox_options or {}, workers=workers)
+    options = ClassOptions(assignment=assignment, paths=[], out=out, gradebook=gradebook, sandbox=sandbox,
+                           sandbox_options=sandbox_options or {}, workers=workers)
     run = GradingOptions(sandbox=get_sandbox(sandbox, **options.sandbox_options))
     executor = _executor(options, run.sandbox)
     with Gradebook.open(gradebook) as book:
@@ -108,7 +108,7 @@ def regrade_class(assignment: LoadedAssignment, gradebook: Path, out: Path, *, s
     return outcome
 
 
-def _executor(options: ClassRun, sandbox: Sandbox) -> ThreadExecutor | RayExecutor:
+def _executor(options: ClassOptions, sandbox: Sandbox) -> ThreadExecutor | RayExecutor:
     if options.workers < 1:
         raise UsageError("--workers must be at least 1")
     if options.executor == "ray":
