@@ -60,10 +60,13 @@ class Graded:
 def grade_notebook(assignment: LoadedAssignment, notebook: Path, run: GradingOptions, *,
                    submission_id: str | None = None) -> GradeResult:
     """Grade one notebook; always returns a result, and writes it if run.out_dir is set."""
-    return grade(assignment, notebook, run, submission_id=submission_id).result
+    return grade_notebook_with_observations(assignment, notebook, run, submission_id=submission_id).result
 
 
-def grade(assignment: LoadedAssignment, notebook: Path, run: GradingOptions, *, submission_id: str | None = None) -> Graded:
+def grade_notebook_with_observations(assignment: LoadedAssignment, notebook: Path, run: GradingOptions, *,
+                                     submission_id: str | None = None) -> Graded:
+    """Grade one notebook; the result with the raw observations it was scored from and the probes
+    asked (what the gradebook stores for re-scoring)."""
     prepared = prepare(assignment, notebook, run, submission_id=submission_id)
     sandboxed = run.sandbox.run(prepared.request) if prepared.request is not None else None
     return conclude(prepared, sandboxed, run)

@@ -426,10 +426,10 @@ if KILL_ALL:  # kill(-1) signals every process it may but itself: here, none; th
 @pytest.fixture(scope="module")
 def forged_observations(docker_sandbox, toy, tmp_path_factory):
     """What the harness writes for the honest submission: every automatic point if the host took it."""
-    from grader.pipeline import grade
+    from grader.pipeline import grade_notebook_with_observations
 
     folder = tmp_path_factory.mktemp("honest")
-    graded = grade(toy, make_notebook(folder / "honest.ipynb", TOY_GOOD), GradingOptions(sandbox=docker_sandbox))
+    graded = grade_notebook_with_observations(toy, make_notebook(folder / "honest.ipynb", TOY_GOOD), GradingOptions(sandbox=docker_sandbox))
     assert graded.result.status is Status.GRADED and graded.result.score == 12, graded.result.message
     return graded.observations
 

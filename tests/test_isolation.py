@@ -47,7 +47,7 @@ import pytest
 from conftest import FIXTURE_COURSE, REPO, TOY_GOOD, make_notebook
 from grader.errors import InfrastructureError, UsageError
 from grader.overrides import with_overrides
-from grader.pipeline import GradingOptions, grade, grade_notebook
+from grader.pipeline import GradingOptions, grade_notebook, grade_notebook_with_observations
 from grader.results import CheckStatus, GradeResult, Status
 from isolation_support import (
     Listener,
@@ -128,7 +128,7 @@ def control(backend, toy, tmp_path_factory):
     name, sandbox = backend
     folder = tmp_path_factory.mktemp(f"control-{name}")
     notebook = make_notebook(folder / "honest.ipynb", TOY_GOOD)
-    graded = grade(toy, notebook, GradingOptions(sandbox=sandbox, out_dir=folder / "out"))
+    graded = grade_notebook_with_observations(toy, notebook, GradingOptions(sandbox=sandbox, out_dir=folder / "out"))
     assert graded.result.status is Status.GRADED and graded.result.score == 12, explain(graded.result, {})
     assert graded.observations
     graded.out = folder / "out"
