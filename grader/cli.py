@@ -119,7 +119,7 @@ def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Pa
     """Grade a class: notebooks, folders or LMS export zips (Canvas, Moodle) into the gradebook.
     Already-graded submissions are skipped, so an interrupted run resumes where it stopped."""
     from grader.batch.gpus import parse_devices
-    from grader.batch.session import ClassOptions, grade_class
+    from grader.batch.session import ClassOptions, grade_class_from_paths
     from grader.course import load_assignment
     from grader.overrides import parse_key_values, with_overrides
     from grader.report.terminal import checks_table, summary_table
@@ -137,7 +137,7 @@ def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Pa
         sandbox_options={"requirements": loaded.spec.requirements, "image": image} if sandbox_name == "docker" else {},
         workers=workers or max(1, len(devices) * gpu_share), gpu_devices=devices, gpu_share=gpu_share,
         executor=executor, address=address, regrade=regrade, lang=lang)
-    summary = grade_class(options)
+    summary = grade_class_from_paths(options)
     results = list(summary.outcome.results.values())
     if as_json:
         click.echo(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))

@@ -335,7 +335,7 @@ def test_notebook_that_removes_the_probe_module_fails_only_the_probed_checks(gra
 
 def test_submission_named_with_path_traversal_stays_in_its_folder(docker_sandbox, toy, tmp_path):
     from grader.batch.executors import ThreadExecutor
-    from grader.batch.run import grade_submissions, record_intake
+    from grader.batch.recorded import grade_recorded_submissions, record_intake
     from grader.gradebook.store import Gradebook
     from grader.intake.collect import take_in
     from grader.pipeline import GradingOptions
@@ -346,8 +346,8 @@ def test_submission_named_with_path_traversal_stays_in_its_folder(docker_sandbox
     make_notebook(inbox / "...ipynb", TOY_GOOD)
     with Gradebook.open(tmp_path / "out" / "gradebook.sqlite") as book:
         submissions = record_intake(book, toy, take_in([inbox]))
-        outcome = grade_submissions(book, toy, submissions, executor=ThreadExecutor(docker_sandbox, 2),
-                                    out=tmp_path / "out" / "toy", run=GradingOptions(sandbox=docker_sandbox))
+        outcome = grade_recorded_submissions(book, toy, submissions, executor=ThreadExecutor(docker_sandbox, 2),
+                                             out=tmp_path / "out" / "toy", run=GradingOptions(sandbox=docker_sandbox))
     assert [r.status for r in outcome.results.values()] == [Status.GRADED, Status.GRADED]
     written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("grade.json"))
     assert len(written) == 2 and all(p.parts[:2] == ("out", "toy") and len(p.parts) == 4 for p in written)

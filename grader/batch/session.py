@@ -12,7 +12,7 @@ from typing import Any
 
 from grader.batch.executors import GpuSlots, RayExecutor, ThreadExecutor
 from grader.batch.progress import Progress
-from grader.batch.run import BatchOutcome, grade_submissions, record_intake
+from grader.batch.recorded import BatchOutcome, grade_recorded_submissions, record_intake
 from grader.course import LoadedAssignment
 from grader.errors import ExitCode, UsageError
 from grader.gradebook.store import Gradebook
@@ -68,7 +68,7 @@ class ClassSummary:
         }
 
 
-def grade_class(options: ClassOptions) -> ClassSummary:
+def grade_class_from_paths(options: ClassOptions) -> ClassSummary:
     roster = load_roster(options.roster) if options.roster else None
     intake = take_in(options.paths, roster)
     if not intake.submissions and not intake.refused:
@@ -80,8 +80,8 @@ def grade_class(options: ClassOptions) -> ClassSummary:
         current = {item.student.id for item in intake.submissions}
         submissions = [s for s in submissions if s.student.id in current]
         progress = Progress(len(submissions), executor.workers) if options.show_progress else None
-        outcome = grade_submissions(book, options.assignment, submissions, executor=executor, out=options.out,
-                                    run=run, regrade=options.regrade, progress=progress)
+        outcome = grade_recorded_submissions(book, options.assignment, submissions, executor=executor,
+                                             out=options.out, run=run, regrade=options.regrade, progress=progress)
         if progress:
             progress.close()
     return ClassSummary(outcome=outcome, intake=intake)
@@ -101,8 +101,8 @@ def regrade_class(assignment: LoadedAssignment, gradebook: Path, out: Path, *, s
         if not submissions:
             raise UsageError(f"{gradebook} holds no submissions for {assignment.id}")
         progress = Progress(len(submissions), executor.workers) if show_progress else None
-        outcome = grade_submissions(book, assignment, submissions, executor=executor, out=out, run=run,
-                                    rescore=True, progress=progress)
+        outcome = grade_recorded_submissions(book, assignment, submissions, executor=executor, out=out, run=run,
+                                             rescore=True, progress=progress)
         if progress:
             progress.close()
     return outcome

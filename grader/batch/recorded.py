@@ -53,9 +53,9 @@ def record_intake(book: Gradebook, assignment: LoadedAssignment, intake: Intake)
     return book.latest_submissions(assignment.id)
 
 
-def grade_submissions(book: Gradebook, assignment: LoadedAssignment, submissions: list[StoredSubmission], *,
-                      executor: Executor, out: Path, run: GradingOptions, regrade: bool = False,
-                      rescore: bool = False, progress: Progress | None = None) -> BatchOutcome:
+def grade_recorded_submissions(book: Gradebook, assignment: LoadedAssignment, submissions: list[StoredSubmission],
+                               *, executor: Executor, out: Path, run: GradingOptions, regrade: bool = False,
+                               rescore: bool = False, progress: Progress | None = None) -> BatchOutcome:
     """Grade each submission not yet graded under this rubric version (all with `regrade`).
     With `rescore`, a stored result under an older rubric is re-scored from its observations
     when the new rubric asks the sandbox nothing new; only the others run again."""
