@@ -25,7 +25,12 @@ def score(*, submission_id: str, assignment: Assignment, rubric: Rubric, checks:
     """Grade one submission. `failure` is set when no observations came back (the sandbox was
     killed or broke); then every check fails with that reason."""
     if observations is None or observations.status in (RunStatus.UNGRADABLE, RunStatus.ERROR):
-        status, reason = failure or (_STATUS[observations.status], observations.reason or "")  # type: ignore[union-attr]
+        if failure is not None:
+            status, reason = failure
+        elif observations is not None:
+            status, reason = _STATUS[observations.status], observations.reason or ""
+        else:
+            raise ValueError("score() needs observations or a failure")
         results = [_unscored(check, reason) for check in checks]
         return _assemble(submission_id, assignment, rubric, status, results, reason, observations)
     evidence = Evidence(observations=observations, assignment=assignment, labels=host.labels,
