@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from grader.course import load_assignment
-from grader.pipeline import GradingOptions, prepare
+from grader.pipeline import GradingOptions, plan_submission
 from grader.sandbox import get_sandbox
 from grader.sandbox.namespaces import bubblewrap, bwrap_arguments, python_paths
 
@@ -35,7 +35,7 @@ def sandbox_seconds(assignment, runs: int) -> dict[str, list[float]]:  # noqa: A
     times: dict[str, list[float]] = {name: [] for name in BACKENDS}
     for run in range(runs + 1):
         for name, sandbox in sandboxes.items():
-            request = prepare(assignment, assignment.reference, GradingOptions(sandbox=sandbox)).request
+            request = plan_submission(assignment, assignment.reference, GradingOptions(sandbox=sandbox)).request
             started = time.perf_counter()
             result = sandbox.run(request)
             if result.observations is None:

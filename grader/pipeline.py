@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.checks.base import HostData
@@ -20,6 +20,7 @@ from grader.report.feedback import render_feedback
 from grader.results import GradeResult, Status, write_atomically
 from grader.sandbox import Sandbox, SandboxRequest, SandboxResult
 from grader.scoring import score
+from grader.spec.rubric import Check
 
 
 @dataclass(frozen=True)
@@ -33,19 +34,34 @@ class GradingOptions:
     lang: str = "en"                 # language of feedback.html
 
 
-@dataclass
-class Prepared:
+@dataclass(frozen=True)
+class Planned:
     """A submission ready for a sandbox: the request, and what stays on the host to score it."""
 
     assignment: LoadedAssignment
     notebook: Path
     submission_id: str
-    checks: list
-    request: SandboxRequest | None      # None: ungradable before any sandbox (see `failure`)
-    probes: list[ProbeRequest]
-    failure: tuple[Status, str] | None
+    checks: list[Check]
+    started: float                   # time.monotonic() when grading it began
+    request: SandboxRequest
+    host: HostData                   # labels, statistics, judges: never sent
+
+    @property
+    def probes(self) -> list[ProbeRequest]:
+        return self.request.job.probes
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A submission that never reaches a sandbox: intake refused it, or the host's screen found it
+    is no notebook this grader can run. It is graded ungradable, for `reason`."""
+
+    assignment: LoadedAssignment
+    notebook: Path
+    submission_id: str
+    checks: list[Check]
     started: float
-    host: HostData = field(default_factory=HostData)  # labels, statistics, judges: never sent
+    reason: str
 
 
 @dataclass
@@ -57,73 +73,109 @@ class Graded:
     probes: list[ProbeRequest]
 
 
-def grade_notebook(assignment: LoadedAssignment, notebook: Path, run: GradingOptions, *,
+def grade_notebook(assignment: LoadedAssignment, notebook: Path, options: GradingOptions, *,
                    submission_id: str | None = None) -> GradeResult:
-    """Grade one notebook; always returns a result, and writes it if run.out_dir is set."""
-    return grade_notebook_with_observations(assignment, notebook, run, submission_id=submission_id).result
+    """Grade one notebook; always returns a result, and writes it if options.out_dir is set."""
+    return grade_notebook_with_observations(assignment, notebook, options, submission_id=submission_id).result
 
 
-def grade_notebook_with_observations(assignment: LoadedAssignment, notebook: Path, run: GradingOptions, *,
+def grade_notebook_with_observations(assignment: LoadedAssignment, notebook: Path, options: GradingOptions, *,
                                      submission_id: str | None = None) -> Graded:
     """Grade one notebook; the result with the raw observations it was scored from and the probes
     asked (what the gradebook stores for re-scoring)."""
-    prepared = prepare(assignment, notebook, run, submission_id=submission_id)
-    sandboxed = run.sandbox.run(prepared.request) if prepared.request is not None else None
-    return conclude(prepared, sandboxed, run)
+    return grade_planned(plan_submission(assignment, notebook, options, submission_id=submission_id), options)
 
 
-def prepare(assignment: LoadedAssignment, notebook: Path, run: GradingOptions, *,
-            submission_id: str | None = None, refused: str | None = None) -> Prepared:
+def grade_planned(planned: Planned | Rejected, options: GradingOptions) -> Graded:
+    """Run a planned submission in the sandbox and conclude; a rejected one concludes without."""
+    if isinstance(planned, Rejected):
+        return conclude_rejected(planned, options)
+    return conclude(planned, options.sandbox.run(planned.request), options)
+
+
+def plan_submission(assignment: LoadedAssignment, notebook: Path, options: GradingOptions, *,
+                    submission_id: str | None = None, refused: str | None = None) -> Planned | Rejected:
     """Screen the file and plan the probes; the part that runs on the host before a sandbox.
     `refused` is why intake could not take the file at all (it is then ungradable)."""
     started = time.monotonic()
-    checks = assignment.checks(public_only=run.public_only)
-    prepared = Prepared(assignment=assignment, notebook=notebook, submission_id=submission_id or notebook.stem,
-                        checks=checks, request=None, probes=[], failure=None, started=started)
+    submission_id = submission_id or notebook.stem
+    checks = assignment.checks(public_only=options.public_only)
+    if not refused:
+        try:
+            load_submission(notebook)  # cheap host-side screen: garbage never costs a sandbox start
+        except Ungradable as exc:
+            refused = str(exc)
     if refused:
-        prepared.failure = (Status.UNGRADABLE, refused)
-        return prepared
-    try:
-        load_submission(notebook)  # cheap host-side screen: garbage never costs a sandbox start
-    except Ungradable as exc:
-        prepared.failure = (Status.UNGRADABLE, str(exc))
-        return prepared
+        return Rejected(assignment=assignment, notebook=notebook, submission_id=submission_id, checks=checks,
+                        started=started, reason=refused)
     plan = plan_probes(checks, assignment.params, assignment.spec)
-    files, prepared.host = host_data(assignment.spec, plan, run.data_cache)
-    prepared.probes = plan.probes
-    prepared.request = _request(assignment, notebook, plan.probes, files)
-    return prepared
+    files, host = host_data(assignment.spec, plan, options.data_cache)
+    return Planned(assignment=assignment, notebook=notebook, submission_id=submission_id, checks=checks,
+                   started=started, request=_request(assignment, notebook, plan.probes, files), host=host)
 
 
-def conclude(prepared: Prepared, sandboxed: SandboxResult | None, run: GradingOptions) -> Graded:
-    """Score what the sandbox saw and write the results; `sandboxed` is None for a file that
-    never reached a sandbox."""
-    observations_text = sandboxed.observations if sandboxed is not None else None
-    if sandboxed is None:
-        result = _score(prepared, None, prepared.failure)
-    else:
-        observations, failure = interpret(sandboxed)
-        scoring_started = time.monotonic()
-        result = _score(prepared, observations, failure)
-        result.timings["scoring"] = round(time.monotonic() - scoring_started, 4)
-        result.timings["sandbox"] = round(sandboxed.seconds, 3)
-        if observations is not None:
-            result.timings["execution"] = observations.execution.seconds
-        result.notes += sandboxed.notes
-        result.peak_memory_mb = sandboxed.peak_memory_mb
-        result.seed = prepared.request.job.seed if prepared.request is not None else None
-    result.timings["total"] = round(time.monotonic() - prepared.started, 3)
-    result.sha256 = _sha256(prepared.notebook)
-    if run.out_dir is not None:
-        write_outputs(run.out_dir, result, prepared.assignment, sandboxed, public_view=run.public_only, lang=run.lang)
-    return Graded(result=result, observations=observations_text, probes=prepared.probes)
+def conclude(planned: Planned, sandboxed: SandboxResult, options: GradingOptions) -> Graded:
+    """Score what the sandbox saw and write the results."""
+    observations, failure = interpret(sandboxed)
+    scoring_started = time.monotonic()
+    result = _score(planned.assignment, planned.submission_id, planned.checks, planned.host, observations, failure)
+    result.timings["scoring"] = round(time.monotonic() - scoring_started, 4)
+    result.timings["sandbox"] = round(sandboxed.seconds, 3)
+    if observations is not None:
+        result.timings["execution"] = observations.execution.seconds
+    result.notes += sandboxed.notes
+    result.peak_memory_mb = sandboxed.peak_memory_mb
+    result.seed = planned.request.job.seed
+    return _finish(planned, result, sandboxed, options, observations=sandboxed.observations, probes=planned.probes)
 
 
-def _score(prepared: Prepared, observations: Observations | None, failure: tuple[Status, str] | None) -> GradeResult:
-    assignment = prepared.assignment
-    return score(submission_id=prepared.submission_id, assignment=assignment.spec, rubric=assignment.rubric,
-                 checks=prepared.checks, params=assignment.params, observations=observations,
-                 host=prepared.host, failure=failure)
+def conclude_rejected(rejected: Rejected, options: GradingOptions) -> Graded:
+    """The ungradable result of a submission that never reached a sandbox, written."""
+    result = _score(rejected.assignment, rejected.submission_id, rejected.checks, HostData(), None,
+                    (Status.UNGRADABLE, rejected.reason))
+    return _finish(rejected, result, None, options, observations=None, probes=[])
+
+
+def rescore(assignment: LoadedAssignment, observations: str, asked: list[ProbeRequest], previous: GradeResult,
+            options: GradingOptions, *, submission_id: str) -> Graded | None:
+    """Score the observations an earlier run stored (it was asked `asked` and graded `previous`)
+    against the current rubric and write the results; None when they cannot answer it, so the
+    notebook must run again: the rubric asks a probe the earlier run was not asked, or the stored
+    observations no longer parse."""
+    checks = assignment.checks(public_only=options.public_only)
+    plan = plan_probes(checks, assignment.params, assignment.spec)
+    earlier = {probe.id: probe for probe in asked}
+    if any(earlier.get(probe.id) != probe for probe in plan.probes):
+        return None
+    try:
+        parsed = Observations.parse(observations)
+    except ValueError:
+        return None
+    _, host = host_data(assignment.spec, plan, options.data_cache)
+    result = _score(assignment, submission_id, checks, host, parsed, None)
+    result.timings = dict(previous.timings)
+    result.notes = [*previous.notes, f"re-scored from the observations of rubric v{previous.rubric_version}"]
+    result.sha256, result.peak_memory_mb = previous.sha256, previous.peak_memory_mb
+    result.environment, result.seed = previous.environment, previous.seed
+    if options.out_dir is not None:
+        write_outputs(options.out_dir, result, assignment, None, public_view=options.public_only, lang=options.lang)
+    return Graded(result=result, observations=observations, probes=asked)
+
+
+def _finish(planned: Planned | Rejected, result: GradeResult, sandboxed: SandboxResult | None,
+            options: GradingOptions, *, observations: str | None, probes: list[ProbeRequest]) -> Graded:
+    result.timings["total"] = round(time.monotonic() - planned.started, 3)
+    result.sha256 = _sha256(planned.notebook)
+    if options.out_dir is not None:
+        write_outputs(options.out_dir, result, planned.assignment, sandboxed, public_view=options.public_only,
+                      lang=options.lang)
+    return Graded(result=result, observations=observations, probes=probes)
+
+
+def _score(assignment: LoadedAssignment, submission_id: str, checks: list[Check], host: HostData,
+           observations: Observations | None, failure: tuple[Status, str] | None) -> GradeResult:
+    return score(submission_id=submission_id, assignment=assignment.spec, rubric=assignment.rubric, checks=checks,
+                 params=assignment.params, observations=observations, host=host, failure=failure)
 
 
 def _request(assignment: LoadedAssignment, notebook: Path, probes: list[ProbeRequest],

@@ -20,7 +20,7 @@ import nbformat
 
 from grader.course import LoadedAssignment
 from grader.evaluation import hidden_draw
-from grader.pipeline import GradingOptions, conclude, interpret, prepare
+from grader.pipeline import GradingOptions, Rejected, conclude, grade_planned, interpret, plan_submission
 from grader.results import CheckStatus, GradeResult
 from grader.scoring import score
 
@@ -84,11 +84,10 @@ def grade_over_draws(assignment: LoadedAssignment, notebook: Path, run: GradingO
                      ) -> list[GradeResult]:
     """One grade per hidden split: the cache's, then one drawn from each seed, from a single run
     of the notebook whose probes on hidden inputs are asked once more per seed."""
-    prepared = prepare(assignment, notebook, run, submission_id=notebook.stem)
-    if prepared.request is None or not seeds:
-        sandboxed = run.sandbox.run(prepared.request) if prepared.request is not None else None
-        return [conclude(prepared, sandboxed, run).result]
-    request, host = prepared.request, prepared.host
+    planned = plan_submission(assignment, notebook, run, submission_id=notebook.stem)
+    if isinstance(planned, Rejected) or not seeds:
+        return [grade_planned(planned, run).result]
+    request, host = planned.request, planned.host
     names = {Path(name).stem for name in request.files}
     drawn = [hidden_draw(assignment.spec, names, seed) for seed in seeds]
     files, probes = dict(request.files), list(request.job.probes)
@@ -100,7 +99,7 @@ def grade_over_draws(assignment: LoadedAssignment, notebook: Path, run: GradingO
                        for probe in request.job.probes if getattr(probe, "inputs", None) in moved]
     job = dataclasses.replace(request.job, probes=probes, eval_inputs=sorted(files))
     sandboxed = run.sandbox.run(dataclasses.replace(request, job=job, files=files))
-    first = conclude(prepared, sandboxed, run).result
+    first = conclude(planned, sandboxed, run).result
     observations, failure = interpret(sandboxed)
     results = [first]
     for number, draw in enumerate(drawn, start=1):
@@ -112,8 +111,8 @@ def grade_over_draws(assignment: LoadedAssignment, notebook: Path, run: GradingO
                    if key.endswith(suffix)}
         seen = observations.model_copy(update={"probes": {**observations.probes, **answers}})
         labels = {**host.labels, **{name: truth for name, (_inputs, truth) in draw.items()}}
-        results.append(score(submission_id=prepared.submission_id, assignment=assignment.spec, rubric=assignment.rubric,
-                             checks=prepared.checks, params=assignment.params, observations=seen,
+        results.append(score(submission_id=planned.submission_id, assignment=assignment.spec, rubric=assignment.rubric,
+                             checks=planned.checks, params=assignment.params, observations=seen,
                              host=dataclasses.replace(host, labels=labels), failure=failure))
     return results
 

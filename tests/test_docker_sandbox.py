@@ -347,7 +347,7 @@ def test_submission_named_with_path_traversal_stays_in_its_folder(docker_sandbox
     with Gradebook.open(tmp_path / "out" / "gradebook.sqlite") as book:
         submissions = record_intake(book, toy, take_in([inbox]))
         outcome = grade_recorded_submissions(book, toy, submissions, executor=ThreadExecutor(docker_sandbox, 2),
-                                             out=tmp_path / "out" / "toy", run=GradingOptions(sandbox=docker_sandbox))
+                                             out=tmp_path / "out" / "toy", grading=GradingOptions(sandbox=docker_sandbox))
     assert [r.status for r in outcome.results.values()] == [Status.GRADED, Status.GRADED]
     written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("grade.json"))
     assert len(written) == 2 and all(p.parts[:2] == ("out", "toy") and len(p.parts) == 4 for p in written)

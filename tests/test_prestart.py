@@ -15,10 +15,10 @@ pytestmark = pytest.mark.slow  # real kernels
 
 
 def _request(toy, tmp_path: Path, cells: list):  # noqa: ANN001, ANN202
-    from grader.pipeline import GradingOptions, prepare
+    from grader.pipeline import GradingOptions, plan_submission
 
     notebook = make_notebook(tmp_path / "submission.ipynb", cells)
-    return prepare(toy, notebook, GradingOptions(sandbox=None)).request  # type: ignore[arg-type]
+    return plan_submission(toy, notebook, GradingOptions(sandbox=None)).request  # type: ignore[arg-type]
 
 
 def test_held_sandbox_runs_the_notebook_only_after_finish(toy, local_sandbox, tmp_path):
@@ -50,20 +50,20 @@ def test_cancelled_start_leaves_no_process_and_no_folder(toy, local_sandbox, tmp
 
 def test_batch_that_starts_ahead_grades_every_submission(toy, local_sandbox, tmp_path):
     from grader.batch.executors import ThreadExecutor
-    from grader.pipeline import GradingOptions, conclude, prepare
+    from grader.pipeline import GradingOptions, conclude, plan_submission
 
-    run = GradingOptions(sandbox=local_sandbox)
-    prepared = {}
+    options = GradingOptions(sandbox=local_sandbox)
+    planned = {}
     executor = ThreadExecutor(local_sandbox, workers=1)
     for number in range(3):
         notebook = make_notebook(tmp_path / f"student{number}.ipynb", [*TOY_GOOD, f"student = {number}"])
-        prepared[str(number)] = prepare(toy, notebook, run)
-        executor.submit(str(number), prepared[str(number)].request)
+        planned[str(number)] = plan_submission(toy, notebook, options)
+        executor.submit(str(number), planned[str(number)].request)
     most_running, results = 0, {}
     for event in executor.finished():
         most_running = max(most_running, len(executor.running))
         if event is not None:
-            results[event[0]] = conclude(prepared[event[0]], event[1], run).result
+            results[event[0]] = conclude(planned[event[0]], event[1], options).result
     executor.close()
     assert sorted(results) == ["0", "1", "2"]
     assert all(r.status.value == "graded" and r.score == results["0"].score > 0 for r in results.values())

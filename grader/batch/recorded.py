@@ -14,15 +14,20 @@ from typing import Protocol
 
 from grader.batch.progress import Progress
 from grader.course import LoadedAssignment
-from grader.evaluation import host_data
 from grader.gradebook.store import Gradebook, StoredSubmission
 from grader.intake.collect import Intake, folder_name
-from grader.observations import Observations
-from grader.pipeline import Graded, GradingOptions, Prepared, conclude, prepare, write_outputs
-from grader.plan import plan_probes
+from grader.pipeline import (
+    Graded,
+    GradingOptions,
+    Planned,
+    Rejected,
+    conclude,
+    conclude_rejected,
+    plan_submission,
+    rescore,
+)
 from grader.results import GradeResult, Status
 from grader.sandbox import SandboxRequest
-from grader.scoring import score
 
 
 class Executor(Protocol):
@@ -54,14 +59,14 @@ def record_intake(book: Gradebook, assignment: LoadedAssignment, intake: Intake)
 
 
 def grade_recorded_submissions(book: Gradebook, assignment: LoadedAssignment, submissions: list[StoredSubmission],
-                               *, executor: Executor, out: Path, run: GradingOptions, regrade: bool = False,
+                               *, executor: Executor, out: Path, grading: GradingOptions, regrade: bool = False,
                                rescore: bool = False, progress: Progress | None = None) -> BatchOutcome:
     """Grade each submission not yet graded under this rubric version (all with `regrade`).
     With `rescore`, a stored result under an older rubric is re-scored from its observations
     when the new rubric asks the sandbox nothing new; only the others run again."""
     outcome = BatchOutcome()
     version = assignment.rubric.version
-    waiting: dict[str, tuple[StoredSubmission, Prepared]] = {}
+    waiting: dict[str, tuple[StoredSubmission, Planned]] = {}
     try:
         for stored in submissions:
             folder = stored.folder
@@ -70,28 +75,28 @@ def grade_recorded_submissions(book: Gradebook, assignment: LoadedAssignment, su
                 outcome.skipped += 1
                 _finished(progress, outcome.results[folder], skipped=True)
                 continue
-            if rescore and (graded := _rescored(book, assignment, stored, out, run)) is not None:
+            if rescore and (graded := _rescored(book, assignment, stored, out, grading)) is not None:
                 _store(book, stored, graded, outcome)
                 outcome.rescored += 1
                 _finished(progress, graded.result)
                 continue
             notebook = _materialise(book, stored, out)
-            prepared = prepare(assignment, notebook, _run_into(run, out, folder), submission_id=folder,
-                               refused=stored.problem)
-            if prepared.request is None:
-                _store(book, stored, conclude(prepared, None, _run_into(run, out, folder)), outcome)
+            planned = plan_submission(assignment, notebook, _into(grading, out, folder), submission_id=folder,
+                                      refused=stored.problem)
+            if isinstance(planned, Rejected):
+                _store(book, stored, conclude_rejected(planned, _into(grading, out, folder)), outcome)
                 _finished(progress, outcome.results[folder])
                 continue
-            waiting[folder] = (stored, prepared)
-            executor.submit(folder, prepared.request)
+            waiting[folder] = (stored, planned)
+            executor.submit(folder, planned.request)
         for event in executor.finished():
             if progress:
                 progress.tick(len(executor.running))
             if event is None:
                 continue
             folder, sandboxed = event
-            stored, prepared = waiting.pop(folder)
-            graded = conclude(prepared, sandboxed, _run_into(run, out, folder))
+            stored, planned = waiting.pop(folder)
+            graded = conclude(planned, sandboxed, _into(grading, out, folder))
             _store(book, stored, graded, outcome)
             _finished(progress, graded.result)
     finally:
@@ -114,8 +119,8 @@ def _store(book: Gradebook, stored: StoredSubmission, graded: Graded, outcome: B
     outcome.graded += 1
 
 
-def _run_into(run: GradingOptions, out: Path, folder: str) -> GradingOptions:
-    return dataclasses.replace(run, out_dir=out / folder)
+def _into(grading: GradingOptions, out: Path, folder: str) -> GradingOptions:
+    return dataclasses.replace(grading, out_dir=out / folder)
 
 
 def _materialise(book: Gradebook, stored: StoredSubmission, out: Path) -> Path:
@@ -128,27 +133,11 @@ def _materialise(book: Gradebook, stored: StoredSubmission, out: Path) -> Path:
 
 
 def _rescored(book: Gradebook, assignment: LoadedAssignment, stored: StoredSubmission, out: Path,
-              run: GradingOptions) -> Graded | None:
+              grading: GradingOptions) -> Graded | None:
     """Score stored observations against the current rubric, or None when it needs a new run:
     no stored observations, or a probe the earlier run was not asked for."""
     previous = book.stored_result(stored.id)
     if previous is None or previous.observations is None or previous.probes is None:
         return None
-    checks = assignment.checks(public_only=run.public_only)
-    plan = plan_probes(checks, assignment.params, assignment.spec)
-    asked = {p.id: p for p in previous.probes}
-    if any(asked.get(p.id) != p for p in plan.probes):
-        return None
-    try:
-        observations = Observations.parse(previous.observations)
-    except ValueError:
-        return None
-    _, host = host_data(assignment.spec, plan, run.data_cache)
-    result = score(submission_id=stored.folder, assignment=assignment.spec, rubric=assignment.rubric, checks=checks,
-                   params=assignment.params, observations=observations, host=host)
-    old = previous.result
-    result.timings = dict(old.timings)
-    result.notes = [*old.notes, f"re-scored from the observations of rubric v{old.rubric_version}"]
-    result.sha256, result.peak_memory_mb, result.environment = old.sha256, old.peak_memory_mb, old.environment
-    write_outputs(out / stored.folder, result, assignment, None, public_view=run.public_only, lang=run.lang)
-    return Graded(result=result, observations=previous.observations, probes=previous.probes)
+    return rescore(assignment, previous.observations, previous.probes, previous.result,
+                   _into(grading, out, stored.folder), submission_id=stored.folder)

@@ -73,15 +73,16 @@ def grade_class_from_paths(options: ClassOptions) -> ClassSummary:
     intake = take_in(options.paths, roster)
     if not intake.submissions and not intake.refused:
         raise UsageError("no submissions found in " + ", ".join(map(str, options.paths)))
-    run = GradingOptions(sandbox=get_sandbox(options.sandbox, **options.sandbox_options), lang=options.lang)
-    executor = _executor(options, run.sandbox)
+    grading = GradingOptions(sandbox=get_sandbox(options.sandbox, **options.sandbox_options), lang=options.lang)
+    executor = _executor(options, grading.sandbox)
     with Gradebook.open(options.gradebook) as book:
         submissions = record_intake(book, options.assignment, intake)
         current = {item.student.id for item in intake.submissions}
         submissions = [s for s in submissions if s.student.id in current]
         progress = Progress(len(submissions), executor.workers) if options.show_progress else None
         outcome = grade_recorded_submissions(book, options.assignment, submissions, executor=executor,
-                                             out=options.out, run=run, regrade=options.regrade, progress=progress)
+                                             out=options.out, grading=grading, regrade=options.regrade,
+                                             progress=progress)
         if progress:
             progress.close()
     return ClassSummary(outcome=outcome, intake=intake)
@@ -94,14 +95,14 @@ def regrade_class(assignment: LoadedAssignment, gradebook: Path, out: Path, *, s
     re-scored from stored observations where the new rubric asks nothing new, re-run otherwise."""
     options = ClassOptions(assignment=assignment, paths=[], out=out, gradebook=gradebook, sandbox=sandbox,
                            sandbox_options=sandbox_options or {}, workers=workers)
-    run = GradingOptions(sandbox=get_sandbox(sandbox, **options.sandbox_options))
-    executor = _executor(options, run.sandbox)
+    grading = GradingOptions(sandbox=get_sandbox(sandbox, **options.sandbox_options))
+    executor = _executor(options, grading.sandbox)
     with Gradebook.open(gradebook) as book:
         submissions = book.latest_submissions(assignment.id)
         if not submissions:
             raise UsageError(f"{gradebook} holds no submissions for {assignment.id}")
         progress = Progress(len(submissions), executor.workers) if show_progress else None
-        outcome = grade_recorded_submissions(book, assignment, submissions, executor=executor, out=out, run=run,
+        outcome = grade_recorded_submissions(book, assignment, submissions, executor=executor, out=out, grading=grading,
                                              rescore=True, progress=progress)
         if progress:
             progress.close()
