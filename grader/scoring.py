@@ -33,8 +33,7 @@ def score(*, submission_id: str, assignment: Assignment, rubric: Rubric, checks:
             raise ValueError("score() needs observations or a failure")
         results = [_unscored(check, reason) for check in checks]
         return _assemble(submission_id, assignment, rubric, status, results, reason, observations)
-    evidence = Evidence(observations=observations, assignment=assignment, labels=host.labels,
-                        statistics=host.statistics, judges=host.judges)
+    evidence = Evidence(observations=observations, assignment=assignment, host=host)
     results = [_unscored(check, observations.reason or observations.status)
                if _never_probed(check, params[check.id], evidence)
                else _judge(check, params[check.id], evidence) for check in checks]

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from architecture_support import describe
 from conftest import import_keras
 from grader.checks.architecture import ArchitectureParams, group_verdicts
-from grader.checks.base import Evidence
+from grader.checks.base import Evidence, HostData
 from grader.checks.metric import Metric, MetricParams
 from grader.observations import Observations
 from grader.probe.jsonvalues import encode
@@ -99,7 +99,7 @@ def metric_outcome(params: dict, probes: dict, labels: np.ndarray = LABELS):
         "probes": {f"m#{number}": result for number, result in probes.items()}, "environment": {}})
     kind = Metric()
     parsed = MetricParams.model_validate(params)
-    return kind.evaluate(check, parsed, Evidence(observations, assignment=None, labels={"public": labels}))
+    return kind.evaluate(check, parsed, Evidence(observations, assignment=None, host=HostData(labels={"public": labels})))
 
 
 def variable(value: np.ndarray) -> dict:

@@ -12,6 +12,7 @@ import pytest
 
 from architecture_support import grade_cells, write_lab
 from grader.checks import KINDS, Evidence
+from grader.checks.base import HostData
 from grader.checks.samples import SamplesParams, judged, sample_request
 from grader.contract import SampleRequest
 from grader.course import load_assignment
@@ -50,7 +51,7 @@ def verdict(judge, samples):
     observations = Observations(schema=1, status="completed",
                                 probes={probe: {"ok": True, "value": encode(samples.astype(np.float32))}})
     evidence = Evidence(observations=observations, assignment=Assignment(id="lab", title="lab", framework="pytorch"),
-                        judges={"mnist": judge})
+                        host=HostData(judges={"mnist": judge}))
     return KINDS["samples"].evaluate(check, params, evidence)
 
 

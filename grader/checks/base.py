@@ -33,9 +33,7 @@ class Evidence:
 
     observations: Observations
     assignment: Assignment
-    labels: Mapping[str, np.ndarray] = field(default_factory=dict)  # "public"/"hidden" -> labels
-    judges: Mapping[str, Any] = field(default_factory=dict)  # dataset -> grader.judge.SampleJudge
-    statistics: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)  # "cifar10/train" -> mean, std
+    host: HostData = HostData()
 
 
 @dataclass

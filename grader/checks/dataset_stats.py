@@ -52,7 +52,7 @@ class DatasetStats(CheckKind):
         return {f"{params.dataset}/{params.split}"}
 
     def evaluate(self, check: Check, params: DatasetStatsParams, evidence: Evidence) -> Outcome:
-        truth = evidence.statistics.get(f"{params.dataset}/{params.split}")
+        truth = evidence.host.statistics.get(f"{params.dataset}/{params.split}")
         if truth is None:
             return Outcome.failed(f"the grader has no statistics of {params.dataset}/{params.split}")
         problems = []

@@ -88,17 +88,17 @@ class Metric(CheckKind):
 
     def evaluate(self, check: Check, params: MetricParams, evidence: Evidence) -> Outcome:
         split = params.split_for(check.visibility)
-        if split not in evidence.labels:
+        if split not in evidence.host.labels:
             return Outcome.failed(f"the {split} evaluation data for this check is not available to the grader")
         predictions = _predictions(check, PREDICTIONS, self.callable(params.callable, evidence.assignment), evidence)
         if isinstance(predictions, Outcome):
             return predictions
         if params.reported is not None:
-            return _reported(check, params.reported, params.atol, evidence.labels[split], predictions, evidence)
+            return _reported(check, params.reported, params.atol, evidence.host.labels[split], predictions, evidence)
         metric = params.metric
         assert metric is not None, "MetricParams requires a metric unless reported is given"
         try:
-            value = compute(metric, evidence.labels[split], predictions)
+            value = compute(metric, evidence.host.labels[split], predictions)
         except BadPredictions as exc:
             return Outcome.failed(f"the predictions could not be scored: {exc}")
         lower = params.metric in LOWER_IS_BETTER
@@ -115,7 +115,7 @@ class Metric(CheckKind):
             if isinstance(baseline, Outcome):
                 return baseline
             try:
-                other = compute(metric, evidence.labels[split], baseline)
+                other = compute(metric, evidence.host.labels[split], baseline)
             except BadPredictions as exc:
                 return Outcome.failed(f"the predictions of {params.beats.callable} could not be scored: {exc}")
             margin = -params.beats.margin if lower else params.beats.margin

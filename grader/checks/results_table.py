@@ -95,7 +95,8 @@ class Table(CheckKind):
             return Outcome.failed(f"'{params.name}' is a {result.type}, expected a pandas DataFrame", cell=number)
         problems = list(_problems(params, result))
         if params.reevaluate:
-            problems += _reevaluation_problems(params.reevaluate, result.reevaluation, evidence.labels.get("public"))
+            labels = evidence.host.labels.get("public")
+            problems += _reevaluation_problems(params.reevaluate, result.reevaluation, labels)
         if problems:
             return Outcome.failed(f"'{params.name}': " + "; ".join(problems), cell=number,
                                   observed=f"{result.rows} rows, columns {result.columns}")

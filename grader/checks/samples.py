@@ -72,7 +72,7 @@ class Samples(CheckKind):
                                   expected=_expected_shape(params))
         if "quality" not in params.verify or params.dataset is None:  # quality needs a dataset (the validator)
             return Outcome.passed(f"{call} has the data's shape and range", observed=observed)
-        return _quality(samples, params, evidence.judges[params.dataset], call)
+        return _quality(samples, params, evidence.host.judges[params.dataset], call)
 
 
 def sample_request(params: SamplesParams) -> SampleRequest:
