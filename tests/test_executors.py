@@ -15,6 +15,7 @@ from grader.errors import InfrastructureError, UsageError
 from grader.harness.job import HarnessJob
 from grader.sandbox import Sandbox, SandboxRequest, SandboxResult
 from grader.spec.assignment import Resources
+from grader.spec.gpus import ALL, GpuRequest, parse_gpus
 
 
 def request(gpus: str | None = None) -> SandboxRequest:
@@ -77,6 +78,30 @@ def test_device_parsing_and_ray_gpu_counts():
     assert with_device(request(), None).resources.gpus is None
     assert with_device(request("all"), "1").resources.gpus == "device=1"
     assert [_gpu_count(g) for g in (None, "2", "all", "device=0,1", "0,1")] == [0, 2, 1, 2, 2]
+
+
+@pytest.mark.parametrize("gpus, expected", [
+    ("all", GpuRequest(count=ALL)),
+    ("2", GpuRequest(count=2)),
+    (" 3 ", GpuRequest(count=3)),
+    ("0,1", GpuRequest(devices=("0", "1"))),
+    ("device=0", GpuRequest(devices=("0",))),
+    ("device=0, 2", GpuRequest(devices=("0", "2"))),
+    ("MIG-4a1f/1/0", GpuRequest(devices=("MIG-4a1f/1/0",))),
+])
+def test_one_parser_reads_the_gpus_resource(gpus, expected):
+    """grader.spec.gpus is what the docker sandbox's device requests, a Ray task's GPU count and a
+    GPU slot's pin all read; its text reads back as the same request."""
+    assert parse_gpus(gpus) == expected
+    assert parse_gpus(expected.text) == expected
+    assert _gpu_count(gpus) == expected.scheduled == {ALL: 1}.get(expected.count, expected.count or len(expected.devices))
+
+
+@pytest.mark.parametrize("gpus", ["0", "-1", "some", "0;1", "device=", "device=0,", " "])
+def test_a_gpus_value_the_parser_does_not_know_is_a_usage_error(gpus):
+    with pytest.raises(UsageError, match="--gpus"):
+        parse_gpus(gpus)
+    assert parse_gpus(None) is None and parse_gpus("") is None
 
 
 def test_a_failing_backend_costs_one_submission_but_a_missing_engine_stops_the_batch():

@@ -20,13 +20,15 @@ from typing import Any
 from grader.batch.gpus import GpuSlots
 from grader.errors import InfrastructureError, UsageError
 from grader.sandbox import Sandbox, SandboxRequest, SandboxResult, get_sandbox
+from grader.spec.gpus import GpuRequest, parse_gpus
 
 
 def with_device(request: SandboxRequest, device: str | None) -> SandboxRequest:
     """The request pinned to one GPU slot's device (`device=<id>`), or unchanged."""
     if device is None:
         return request
-    return dataclasses.replace(request, resources=request.resources.model_copy(update={"gpus": f"device={device}"}))
+    pinned = GpuRequest(devices=(device,)).text
+    return dataclasses.replace(request, resources=request.resources.model_copy(update={"gpus": pinned}))
 
 
 class ThreadExecutor:
@@ -161,13 +163,7 @@ class RayExecutor:
         self._ray.shutdown()
 
 
-def _gpu_count(gpus: str | int | None) -> float:
+def _gpu_count(gpus: str | None) -> float:
     """How many GPUs a task asks Ray for: a count, a device list's length, or 1 for "all"."""
-    if not gpus:
-        return 0
-    text = str(gpus).removeprefix("device=")
-    if text.isdigit() and not str(gpus).startswith("device="):
-        return float(text)
-    if text == "all":
-        return 1
-    return float(len(text.split(",")))
+    wanted = parse_gpus(gpus)
+    return float(wanted.scheduled) if wanted else 0

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 
 from grader.errors import UsageError
+from grader.spec.gpus import device_list
 
 
 def parse_devices(text: str | None) -> list[str]:
@@ -19,7 +20,7 @@ def parse_devices(text: str | None) -> list[str]:
         return []
     if text.strip() == "all":
         return _visible_gpus()
-    devices = [part.strip() for part in text.split(",") if part.strip()]
+    devices = [device for device in device_list(text) if device]
     if not devices or not all(d.isdigit() for d in devices):
         raise UsageError(f"--gpu-devices {text!r}: give GPU indices like 0,1 or all")
     return devices

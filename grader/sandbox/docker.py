@@ -45,7 +45,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import grader
-from grader.errors import InfrastructureError, UsageError
+from grader.errors import InfrastructureError
 from grader.sandbox.base import Sandbox, SandboxRequest, SandboxResult
 from grader.sandbox.common import LOG_TAIL_BYTES, sandbox_environment
 from grader.sandbox.images import Recipe, build_command, ensure_image, find_image, image_cache
@@ -53,6 +53,7 @@ from grader.sandbox.limits import limit_arguments
 from grader.sandbox.staging import stage
 from grader.sandbox.supervise import WALL_CLOCK_EXIT
 from grader.spec.assignment import Resources
+from grader.spec.gpus import parse_gpus
 
 SANDBOX_ROOT = PurePosixPath("/sandbox")      # the size-limited scratch tmpfs; the job's root
 PACKAGE_PARENT = PurePosixPath("/opt/grader")  # the host's grader package is mounted below it
@@ -96,21 +97,16 @@ def connect() -> Any:
 
 
 def device_requests(gpus: str | None) -> list[Any]:
-    """`all`, a count, or device ids (`device=0,2`, or a comma list such as `0,1`, or GPU-/MIG-
-    UUIDs) as the device requests `docker run --gpus` sends; the NVIDIA runtime satisfies them."""
-    if not gpus:
+    """The GPUs asked for (`all`, a count or device ids: grader.spec.gpus reads them) as the device
+    requests `docker run --gpus` sends; the NVIDIA runtime satisfies them."""
+    wanted = parse_gpus(gpus)
+    if wanted is None:
         return []
     from docker.types import DeviceRequest
 
-    value = str(gpus).strip()
-    if value == "all":
-        return [DeviceRequest(count=-1, capabilities=[["gpu"]])]
-    if value.isdigit() and int(value) > 0:
-        return [DeviceRequest(count=int(value), capabilities=[["gpu"]])]
-    ids = [part.strip() for part in value.removeprefix("device=").split(",")]
-    if not value.isdigit() and all(re.fullmatch(r"\d+|(GPU|MIG)-[0-9A-Za-z/-]+", part) for part in ids):
-        return [DeviceRequest(device_ids=ids, capabilities=[["gpu"]])]
-    raise UsageError(f"--gpus {gpus!r}: use all, a count such as 2, or device ids such as device=0, 0,1 or GPU-<uuid>")
+    if wanted.devices:
+        return [DeviceRequest(device_ids=list(wanted.devices), capabilities=[["gpu"]])]
+    return [DeviceRequest(count=wanted.count, capabilities=[["gpu"]])]
 
 
 class DockerSandbox(Sandbox):
