@@ -1,6 +1,10 @@
 """The gradebook: one SQLite file per course holding students, submissions (with their bytes),
 results per rubric version with the observations they were scored from, and manual points.
 
+A result is stored once, as its grade.json (`result_json`); the status, score, max_score and
+passed columns of `results` and the `check_results` view are derived from it, for SQL readers.
+Schema 1 stored them a second and a third time; opening a schema-1 file migrates it.
+
 Why SQLite: it is embedded (nothing to run), and each finished grade is committed in its own
 transaction in WAL mode, so Ctrl-C, a kill or a power loss loses only the submissions that were
 still running; a re-run skips what is stored (same content hash, same rubric version).
@@ -21,7 +25,28 @@ from grader.gradebook.records import ClassEntry, Student
 from grader.results import GradeResult
 from grader.scoring import with_manual_points
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+RESULTS_TABLE = """
+CREATE TABLE IF NOT EXISTS {name} (
+    submission INTEGER NOT NULL REFERENCES submissions(id),
+    rubric_version INTEGER NOT NULL,
+    result_json TEXT NOT NULL,         -- the grade.json document: the one record of status, score and points
+    observations BLOB,                 -- zlib-compressed observations.json (untrusted, re-validated on use)
+    probes_json TEXT,                  -- the probes the sandbox was asked for
+    graded_at TEXT NOT NULL,
+    status TEXT GENERATED ALWAYS AS (json_extract(result_json, '$.status')) VIRTUAL,
+    score REAL GENERATED ALWAYS AS (json_extract(result_json, '$.score')) VIRTUAL,
+    max_score REAL GENERATED ALWAYS AS (json_extract(result_json, '$.max_score')) VIRTUAL,
+    passed INTEGER GENERATED ALWAYS AS (json_extract(result_json, '$.passed')) VIRTUAL,
+    PRIMARY KEY (submission, rubric_version));
+"""
+CHECK_RESULTS_VIEW = """
+CREATE VIEW IF NOT EXISTS check_results AS
+    SELECT r.submission, r.rubric_version, json_extract(c.value, '$.id') AS check_id,
+           json_extract(c.value, '$.status') AS status, CAST(json_extract(c.value, '$.points') AS REAL) AS points,
+           CAST(json_extract(c.value, '$.max_points') AS REAL) AS max_points
+    FROM results r, json_each(r.result_json, '$.checks') c;
+"""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS students (
@@ -38,28 +63,34 @@ CREATE TABLE IF NOT EXISTS submissions (
     content BLOB NOT NULL,             -- zlib-compressed submitted bytes: a regrade never needs the export again
     problem TEXT,                      -- why intake could not take it (then it is graded ungradable)
     UNIQUE (assignment, student_id, sha256));
-CREATE TABLE IF NOT EXISTS results (
-    submission INTEGER NOT NULL REFERENCES submissions(id),
-    rubric_version INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    score REAL NOT NULL,
-    max_score REAL NOT NULL,
-    passed INTEGER NOT NULL,
-    result_json TEXT NOT NULL,
-    observations BLOB,                 -- zlib-compressed observations.json (untrusted, re-validated on use)
-    probes_json TEXT,                  -- the probes the sandbox was asked for
-    graded_at TEXT NOT NULL,
-    PRIMARY KEY (submission, rubric_version));
-CREATE TABLE IF NOT EXISTS check_results (
-    submission INTEGER NOT NULL, rubric_version INTEGER NOT NULL, check_id TEXT NOT NULL,
-    status TEXT NOT NULL, points REAL NOT NULL, max_points REAL NOT NULL,
-    PRIMARY KEY (submission, rubric_version, check_id));
 CREATE TABLE IF NOT EXISTS manual_points (
     assignment TEXT NOT NULL, student_id TEXT NOT NULL, check_id TEXT NOT NULL,
     points REAL NOT NULL, comment TEXT NOT NULL DEFAULT '', entered_at TEXT NOT NULL,
     PRIMARY KEY (assignment, student_id, check_id));
 CREATE INDEX IF NOT EXISTS submissions_by_student ON submissions (assignment, student_id);
-"""
+""" + RESULTS_TABLE.format(name="results") + CHECK_RESULTS_VIEW
+
+
+def _migrate_from_1(db: sqlite3.Connection) -> None:
+    """Schema 1 -> 2: results keep their grade.json, observations and probes; the columns and the
+    check_results rows that repeated the grade.json become derived (the same values, read from
+    it). One transaction: a concurrent grader migrates first or finds schema 2."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if db.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("1",):
+            db.execute(RESULTS_TABLE.format(name="results_v2"))
+            db.execute("INSERT INTO results_v2 (submission, rubric_version, result_json, observations, probes_json, "
+                       "graded_at) SELECT submission, rubric_version, result_json, observations, probes_json, "
+                       "graded_at FROM results")
+            db.execute("DROP TABLE results")
+            db.execute("ALTER TABLE results_v2 RENAME TO results")
+            db.execute("DROP TABLE check_results")
+            db.execute(CHECK_RESULTS_VIEW)
+            db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 def _requests(text: str | None) -> list[ProbeRequest] | None:
@@ -112,14 +143,16 @@ class Gradebook:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across crashes of the process
             db.execute("PRAGMA foreign_keys=ON")
-            db.executescript(SCHEMA)
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             found = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if found is not None and int(found[0]) == 1:
+                _migrate_from_1(db)
+            elif found is not None and int(found[0]) != SCHEMA_VERSION:
+                raise UsageError(f"{path}: gradebook schema {found[0]}, this grader reads {SCHEMA_VERSION}")
+            db.executescript(SCHEMA)
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
             raise UsageError(f"{path} is not a grader gradebook ({exc})") from None
-        if found is None:
-            db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-        elif int(found[0]) != SCHEMA_VERSION:
-            raise UsageError(f"{path}: gradebook schema {found[0]}, this grader reads {SCHEMA_VERSION}")
         return cls(db, path)
 
     def close(self) -> None:
@@ -185,20 +218,14 @@ class Gradebook:
 
     def record_result(self, submission_id: int, result: GradeResult, *, observations: str | None,
                       probes: list[ProbeRequest] | None) -> None:
-        """Store a finished grade and its per-check rows in one transaction."""
+        """Store a finished grade (its grade.json, the observations and the probes asked)."""
         packed = zlib.compress(observations.encode("utf-8"), 6) if observations is not None else None
         with self._transaction():
             self._db.execute(
-                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (submission_id, result.rubric_version, result.status.value, result.score, result.max_score,
-                 int(result.passed), json.dumps(result.to_dict(), ensure_ascii=False), packed,
+                "INSERT OR REPLACE INTO results (submission, rubric_version, result_json, observations, probes_json, "
+                "graded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (submission_id, result.rubric_version, json.dumps(result.to_dict(), ensure_ascii=False), packed,
                  json.dumps([p.to_json() for p in probes]) if probes is not None else None, _now()))
-            self._db.execute("DELETE FROM check_results WHERE submission=? AND rubric_version=?",
-                             (submission_id, result.rubric_version))
-            self._db.executemany(
-                "INSERT INTO check_results VALUES (?, ?, ?, ?, ?, ?)",
-                [(submission_id, result.rubric_version, c.id, c.status.value, c.points, c.max_points)
-                 for c in result.checks])
 
     def stored_result(self, submission_id: int, rubric_version: int | None = None) -> StoredResult | None:
         """The result for that rubric version (default: the newest graded one)."""
