@@ -97,7 +97,9 @@ def grade_over_draws(assignment: LoadedAssignment, notebook: Path, run: GradingO
             moved = {f"eval/{name}.npy": f"eval/draw-{number}/{name}.npy"}
             probes += [dataclasses.replace(probe.relocated(moved.__getitem__), id=f"{probe.id}@draw-{number}")
                        for probe in request.job.probes if getattr(probe, "inputs", None) in moved]
-    job = dataclasses.replace(request.job, probes=probes, eval_inputs=sorted(files))
+    # every draw sends its own answers back (a segmentation lab's masks are megabytes a draw)
+    job = dataclasses.replace(request.job, probes=probes, eval_inputs=sorted(files),
+                              observations_cap=request.job.observations_cap * (len(seeds) + 1))
     sandboxed = run.sandbox.run(dataclasses.replace(request, job=job, files=files))
     first = conclude(planned, sandboxed, run).result
     observations, failure = interpret(sandboxed)
