@@ -79,6 +79,29 @@ class KernelCpu:
                 self._kernel = None
         return self._kernel
 
+    def stop_leftovers(self, rounds: int = 50) -> int:
+        """Kill every process the kernel started and left computing after its cell was stopped
+        for its budget (a cell's interrupted work must not go on in the background); returns
+        how many were killed."""
+        kernel, killed = self.kernel(), 0
+        if kernel is None:
+            return 0
+        for _ in range(rounds):
+            try:
+                children = kernel.children(recursive=True)
+            except psutil.Error:
+                break
+            if not children:
+                break
+            for child in children:
+                try:
+                    child.kill()
+                    killed += 1
+                except psutil.Error:
+                    pass
+            psutil.wait_procs(children, timeout=0.5)
+        return killed
+
     def signal(self, number: int) -> bool:
         kernel = self.kernel()
         if kernel is None:
@@ -107,7 +130,10 @@ class CpuWatch:
 
     def __enter__(self) -> CpuWatch:
         if self.meter is not None:
-            self._thread.start()
+            try:
+                self._thread.start()
+            except RuntimeError:  # no thread to be had (a fork bomb filled a container's pids limit):
+                pass              # the wall-clock backstop still holds this cell
         return self
 
     def __exit__(self, *_exc: object) -> None:

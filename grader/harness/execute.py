@@ -301,6 +301,8 @@ def run_cells(client: CappedNotebookClient, notebook: NotebookNode, *, limits: W
             outcome = execute_one(client, cell, position, watch)
             if outcome == CellStatus.TIMEOUT:
                 stopped = "work" if watch.interrupted else "wait"
+                if watch.interrupted and meter is not None:
+                    meter.stop_leftovers()
                 execution.total_timeout = budget < cell_cpu if watch.interrupted else \
                     limits.wall(limits.cell_seconds) > remaining_wall
                 execution.total_waited = execution.total_timeout and not watch.interrupted
