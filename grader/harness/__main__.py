@@ -1,6 +1,8 @@
-"""Entry point inside the sandbox: `python -m grader.harness JOB.json [--hold]`.
+"""The harness: `python -m grader.harness JOB.json [--hold]`.
 
-Reads the job the host wrote, runs the notebook, probes it and writes observations.json and the
+Trusted grader code: it runs as the grading user outside the kernel's confinement (in the
+container as root, for docker) and starts the kernel through the job's kernel_command. Reads the
+job the host wrote, runs the notebook, probes it and writes observations.json and the
 executed notebook into the job's output folder. Always writes observations, whatever happens.
 With --hold it starts the kernel, then waits for a line `go` on stdin before the first cell (and
 before its time limit starts): the host prepares the next submission while one runs.
