@@ -73,12 +73,6 @@ def bubblewrap() -> str:
     return path
 
 
-def namespaces_available() -> bool:
-    """Whether the namespaces backend can run on this machine (for `grader check`'s fallback)."""
-    path = shutil.which("bwrap")
-    return path is not None and not _trial(path)
-
-
 @functools.cache
 def _trial(path: str) -> str:
     """Run `true` in the namespaces the sandbox uses; '' when it works, else bwrap's complaint."""
