@@ -9,7 +9,13 @@
 # Environment: GRADER_IMAGE_CACHE (default /var/cache/grader): the rootfs and wheelhouse, outside
 # the repository. GRADER_TORCH_INDEX (default none: pip's own configuration picks torch; auto:
 # PyTorch's CPU index).
+#
+# Usage: docker-setup.sh [all|engine|images]. `engine` does steps 1-3 (apt, dockerd, the SDK), `images`
+# steps 4-5 (the base and runtime images: minutes on a fresh machine, no apt). scripts/test.sh runs
+# `engine` first and `images` in the background beside the tests that need no docker.
 set -uo pipefail
+STEPS=${1:-all}
+case "$STEPS" in all|engine|images) ;; *) echo "usage: $0 [all|engine|images]" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/.."
 BASE_IMAGE=grader-base:bookworm
 CACHE=${GRADER_IMAGE_CACHE:-/var/cache/grader}
@@ -22,6 +28,7 @@ started=$SECONDS
 is_root_with_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
 
 # 1. The engine (and debootstrap for the base image).
+if [ "$STEPS" != images ]; then
 if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1; then
   if ! is_root_with_apt; then
     say "dockerd or debootstrap is missing and cannot be installed here (needs root and apt); docker tests will skip"
@@ -45,6 +52,12 @@ fi
 # 3. The Docker SDK for Python in .venv (the grader's `docker` extra).
 .venv/bin/python -c "import docker" 2>/dev/null || .venv/bin/python -m pip install -q 'docker>=7' \
   2>&1 | grep -v "^WARNING: Location" || true
+fi  # steps 1-3
+
+if [ "$STEPS" = engine ]; then say "engine ready ($((SECONDS - started)) s)"; exit 0; fi
+if [ "$STEPS" = images ] && ! docker info >/dev/null 2>&1; then
+  say "no Docker engine answers (run $0 engine first); docker tests will skip"; exit 0
+fi
 
 # 4. A Debian base with python3 and venv, from Debian's mirror: no image registry involved.
 if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then

@@ -6,19 +6,35 @@
 #   slow    -m "slow and not (docker or serial)"   two pytest-xdist workers, a test file to one
 #                                                  worker: the lab validations (first) one after
 #                                                  another on one, the other files on the other
-#   serial  -m "slow and (docker or serial)"       one process, nothing else running beside it
+#   serial  -m "slow and (docker or serial)"       one process, nothing else running beside it; it
+#                                                  first waits for the docker images, which are
+#                                                  built in the background from the start
 #
 # Every test is in exactly one tier. Arguments go to every tier (`bash scripts/test.sh -k csv`);
 # GRADER_TEST_TIERS="fast" (or "slow serial", ...) runs only those tiers. See docs/testing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bash scripts/system-deps.sh
+bash scripts/system-deps.sh --images-later
+
+# The docker sandbox's images (debootstrap, a wheelhouse, `docker build`: minutes on a fresh machine)
+# are built in the background while the static checks and the fast and slow tiers run: only the
+# serial tier uses them, and it waits for them (wait_for_images).
+images_log=$(mktemp)
+bash scripts/docker-setup.sh images >"$images_log" 2>&1 &
+images_pid=$!
+wait_for_images() {
+  [ -n "$images_pid" ] || return 0
+  echo "=== waiting for the docker images (scripts/docker-setup.sh images)"
+  wait "$images_pid" || echo "docker image setup failed: the docker sandbox tests will fail and say why"
+  cat "$images_log"
+  images_pid=""
+}
 
 # One dataset cache for all tiers: datasets are generated and the sample judge trained once.
 GRADER_TEST_DATA_DIR=$(mktemp -d "${TMPDIR:-/tmp}/grader-test-data.XXXXXX")
 export GRADER_TEST_DATA_DIR
-trap 'rm -rf "$GRADER_TEST_DATA_DIR"' EXIT
+trap 'wait_for_images >/dev/null; rm -rf "$GRADER_TEST_DATA_DIR" "$images_log"' EXIT
 
 summary=()
 ran_any=0
@@ -80,6 +96,7 @@ check mypy .venv/bin/mypy grader
 
 tier fast -q -m "not slow" --durations=10 "$@"
 tier slow -q -m "slow and not (docker or serial)" -n 2 --dist loadfile --no-loadscope-reorder --durations=30 "$@"
+case " ${GRADER_TEST_TIERS:-fast slow serial} " in *" serial "*) wait_for_images ;; esac
 tier serial -q -m "slow and (docker or serial)" --durations=15 "$@"
 report
 if [ "$ran_any" -eq 0 ]; then
