@@ -1,0 +1,25 @@
+"""Where in a master source a problem is: the file, the cell (id and position) and the line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.errors import SpecError
+
+
+class AuthoringError(SpecError):
+    """A master source, its patches or what they build is wrong; exit 2, nothing is written."""
+
+
+@dataclass(frozen=True)
+class CellPlace:
+    """A cell of a master source: its file, id and 1-based position among the cells."""
+
+    path: Path
+    cell_id: str
+    position: int
+
+    def at(self, line: int | None = None) -> str:
+        where = f"{self.path}: cell '{self.cell_id}' (#{self.position})"
+        return f"{where}, line {line}" if line is not None else where
