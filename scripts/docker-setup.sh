@@ -20,8 +20,9 @@ cd "$(dirname "$0")/.."
 BASE_IMAGE=grader-base:bookworm
 CACHE=${GRADER_IMAGE_CACHE:-/var/cache/grader}
 TORCH_INDEX=${GRADER_TORCH_INDEX:-none}
-# Keep in step with TEST_REQUIREMENTS in tests/test_docker_sandbox.py (pinned: a CPU torch build).
-REQUIREMENTS=(--requirement torch==2.13.0 --requirement keras==3.15.1)
+# Keep in step with TEST_REQUIREMENTS in tests/test_docker_sandbox.py (pinned: a CPU torch build;
+# tqdm, which every image has as a grader dependency, at the version constraints.txt pins).
+REQUIREMENTS=(--requirement torch==2.13.0 --requirement keras==3.15.1 --requirement tqdm==4.70.1)
 
 say() { echo "docker-setup: $*"; }
 started=$SECONDS

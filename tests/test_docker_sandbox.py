@@ -29,8 +29,8 @@ from test_cli import grader as cli
 pytestmark = pytest.mark.slow
 
 # The image scripts/docker-setup.sh builds (keep the two in step): a CPU torch and keras for the
-# dataset loaders; every toy notebook runs in it too.
-TEST_REQUIREMENTS = ("torch==2.13.0", "keras==3.15.1")
+# dataset loaders, tqdm at the version constraints.txt pins; every toy notebook runs in it too.
+TEST_REQUIREMENTS = ("torch==2.13.0", "keras==3.15.1", "tqdm==4.70.1")
 SANDBOX_UID = 65534
 
 
