@@ -14,6 +14,7 @@ from grader.observations import Observations
 from grader.results import CheckResult, CheckStatus, GradeResult, Status
 from grader.spec.assignment import Assignment
 from grader.spec.rubric import Check, Rubric
+from grader.text import cap, readable
 
 _STATUS = {RunStatus.COMPLETED: Status.GRADED, RunStatus.TIMEOUT: Status.TIMEOUT, RunStatus.CRASHED: Status.CRASHED,
            RunStatus.UNGRADABLE: Status.UNGRADABLE, RunStatus.ERROR: Status.ERROR}
@@ -84,13 +85,47 @@ def _assemble(submission_id: str, assignment: Assignment, rubric: Rubric, status
               results: list[CheckResult], reason: str | None, observations: Observations | None) -> GradeResult:
     cells = []
     if observations is not None:
-        cells = [{"number": c.number, "status": c.status.value, "source_head": c.source_head, "error": c.error}
+        cells = [{"number": c.number, "status": c.status.value, "source_head": c.source_head,
+                  "error": _readable_error(c.error)}
                  for c in observations.execution.code_cells if c.status in (CellStatus.ERROR, CellStatus.TIMEOUT)]
     return GradeResult(
         submission_id=submission_id, assignment=assignment.id, rubric_version=rubric.version, status=status,
         score=round(sum(r.points for r in results), 4), max_score=sum(r.max_points for r in results),
-        pass_mark=rubric.pass_mark, checks=results, message=reason,
+        pass_mark=rubric.pass_mark, checks=[_readable_check(r) for r in results],
+        message=readable(reason, MESSAGE_LIMIT) if reason else reason,
         environment=dict(observations.environment) if observations else {}, cells=cells)
+
+
+# Every text a person reads passes here on its way into the result, so kernel text (tracebacks,
+# exception messages, names) reaches grade.json, the pages and the exports without escape codes or
+# pasted arrays, and bounded (grader.text).
+MESSAGE_LIMIT = 4000
+
+
+def _readable_check(result: CheckResult) -> CheckResult:
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return readable(value, MESSAGE_LIMIT)
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        return value
+
+    return replace(result, message=clean(result.message), expected=clean(result.expected),
+                   observed=clean(result.observed), details=clean(result.details))
+
+
+def _readable_error(error: dict[str, str] | None) -> dict[str, str] | None:
+    if error is None:
+        return None
+    cleaned = {key: readable(str(value)) for key, value in error.items()}
+    for key, limit in (("ename", 200), ("evalue", 2000)):
+        if key in cleaned:
+            cleaned[key] = cap(cleaned[key], limit)
+    if "traceback" in cleaned:
+        cleaned["traceback"] = cleaned["traceback"][-4000:]  # its end says what failed
+    return cleaned
 
 
 def with_manual_points(result: GradeResult, entered: Mapping[str, tuple[float, str]]) -> GradeResult:

@@ -289,8 +289,10 @@ def test_tampering_trace_failures_and_bad_descriptions_fail_with_a_reason(lab):
     result = graded(lab, {same: {"ok": True, "description": broken}, built: {"ok": False, "error": "NameError: name 'MLP' is not defined in the notebook"}})
     checks = {c.id: c for c in result.checks}
     assert checks["layers"].message == (
-        "the model could not run on [1, 784] (RuntimeError: mat1 and mat2 shapes cannot be multiplied), so these were "
-        "not checked: exactly 3 hidden linear layers; a dropout layer with p=0.3 before the first linear layer")
+        "the model could not run on an input of shape [1, 784] (float32) (RuntimeError: mat1 and mat2 shapes cannot be "
+        "multiplied), so these were not checked: exactly 3 hidden linear layers; a dropout layer with p=0.3 before the "
+        "first linear layer")
+    assert checks["layers"].observed is None  # the error is said once, in the message
     assert checks["loss"].message.startswith("expected loss: none of bce, found none (a loss used only as a function")
     assert checks["widths"].message == "NameError: name 'MLP' is not defined in the notebook"
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from grader.contract import BestRow, CountColumns, ParameterCount, Reevaluation, TableRequest, TableResult
 from grader.probe.jsonvalues import as_numpy
+from grader.text import exception_text
 
 MAX_COLUMNS = 200
 MAX_VALUES = 200      # distinct values sent back per requested column
@@ -38,7 +39,7 @@ def read_table(request: TableRequest, namespace: dict) -> TableResult:
                 raise ValueError("no evaluation inputs to re-evaluate the best row on")
             info["reevaluation"] = _reevaluate(value, request.reevaluate, request.inputs, namespace)
         except Exception as exc:  # the student's table, dict or model: the message goes to the student
-            info["reevaluation"] = Reevaluation(problem=f"{type(exc).__name__}: {exc}"[:500])
+            info["reevaluation"] = Reevaluation(problem=exception_text(exc, 500))
     return TableResult(ok=True, type=found, table=True, rows=int(len(value)), columns=[str(c) for c in columns],
                        distinct={str(c): int(value[c].astype(str).nunique()) for c in columns}, **info)
 

@@ -41,6 +41,7 @@ from grader.contract import (
 )
 from grader.probe.jsonvalues import as_numpy, decode, encode
 from grader.probe.names import lookup
+from grader.text import exception_text
 
 if TYPE_CHECKING:  # numpy is imported where it is used
     import numpy as np
@@ -59,19 +60,11 @@ def run_request(data: dict[str, Any], namespace: dict, result_path: str) -> None
             raise TypeError(f"the {request.op} probe returned a {type(result).__name__}")
         payload = result.to_json(encode=encode)  # in here: a student's object may fail to encode
     except BaseException as exc:  # student code may raise SystemExit, KeyboardInterrupt, anything
-        payload = ProbeResult.failed(_error_text(exc)).to_json()
+        payload = ProbeResult.failed(exception_text(exc, 2000)).to_json()
     tmp = result_path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as handle:
         handle.write(_json_dumps(payload, allow_nan=False))
     _replace(tmp, result_path)
-
-
-def _error_text(exc: BaseException) -> str:
-    try:
-        text = f"{type(exc).__name__}: {exc}"
-    except Exception:
-        text = type(exc).__name__
-    return text[:2000]
 
 
 def call(request: CallRequest, namespace: dict) -> CallResult:
@@ -172,7 +165,7 @@ def artifact(request: ArtifactRequest, namespace: dict) -> ArtifactResult:
     try:
         return ArtifactResult(ok=True, exists=True, size=size, summary=loader(path), loads=True)
     except Exception as exc:
-        return ArtifactResult(ok=True, exists=True, size=size, loads=False, error=_error_text(exc))
+        return ArtifactResult(ok=True, exists=True, size=size, loads=False, error=exception_text(exc, 2000))
 
 
 def _load_numpy(path: Path) -> str:

@@ -163,10 +163,15 @@ def _outcome(verdicts: list[Verdict], model: ModelDescription, params: Architect
     fraction = (len(verdicts) - len(failing)) / len(verdicts) if params.partial else 0.0
     blocked = [v.expected for v in failing if v.found == NOT_RUN]
     problems = [f"expected {v.expected}, found {v.found}" for v in failing if v.found != NOT_RUN]
-    if blocked:
-        shape = " and ".join(str(spec.get("shape")) for spec in model.inputs) or "an input"
-        problems.insert(0, f"the model could not run on {shape} ({model.trace.error}), so these were not checked: "
-                           + "; ".join(blocked))
+    if blocked:  # the error once, in the message; the input by its shape and dtype, never its values
+        problems.insert(0, f"the model could not run on {_input_kinds(model)} ({model.trace.error}), so these "
+                           "were not checked: " + "; ".join(blocked))
     return Outcome(fraction, "; ".join(problems), expected="; ".join(v.expected for v in failing),
-                   observed="; ".join(v.found for v in failing if v.found != NOT_RUN) or model.trace.error,
+                   observed="; ".join(v.found for v in failing if v.found != NOT_RUN) or None,
                    cell=cell, details=details)
+
+
+def _input_kinds(model: ModelDescription) -> str:
+    """'an input of shape [1, 784] (float32)': what the forward pass was given."""
+    kinds = [f"shape {spec.get('shape')} ({spec.get('dtype', 'float32')})" for spec in model.inputs]
+    return ("an input of " + " and ".join(kinds)) if kinds else "an input"

@@ -9,6 +9,7 @@ from typing import Any
 
 from grader.contract import GradcheckResult
 from grader.probe.introspect import tamper
+from grader.text import exception_text
 
 RELIED_ON = ("torch.autograd.gradcheck", "torch.autograd.grad")
 
@@ -26,7 +27,7 @@ def check_gradients(target: Any, *, input_shapes: list[list[int]], init_args: li
         passed = bool(gradcheck(function, inputs, eps=eps, atol=atol, raise_exception=True))
         reason = None
     except Exception as exc:  # gradcheck's own verdict, or the student's code failing
-        passed, reason = False, f"{type(exc).__name__}: {exc}"[:800]
+        passed, reason = False, exception_text(exc, 800)
     return GradcheckResult(ok=True, passed=passed, target=what, reason=reason, tamper=tamper.report("torch", RELIED_ON))
 
 

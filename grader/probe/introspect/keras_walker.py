@@ -26,6 +26,7 @@ from grader.probe.introspect.call_trace import (
 from grader.probe.introspect.keras_layers import classify_layer
 from grader.probe.introspect.record import model_input
 from grader.probe.introspect.tamper import original
+from grader.text import exception_text
 
 SEQUENCE_GUESS = 8  # a length for axes the model leaves open (None), e.g. timesteps
 
@@ -106,7 +107,7 @@ def describe_keras(model: Any, *, inputs: list[dict] | None, mode: str = "train"
                 output = model(examples[0] if len(examples) == 1 else examples, training=mode == "train")
             trace.outputs = trace.sources(output)
         except Exception as exc:  # the student's call() may raise anything
-            error = f"{type(exc).__name__}: {exc}"[:500]
+            error = exception_text(exc, 500)
     return {
         "framework": "keras",
         "class": f"{type(model).__module__}.{type(model).__qualname__}",

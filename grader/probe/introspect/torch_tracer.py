@@ -24,6 +24,7 @@ from grader.probe.introspect.call_trace import (
 from grader.probe.introspect.record import model_input
 from grader.probe.introspect.tamper import original
 from grader.probe.introspect.torch_layers import BINARY_MERGES, FUNCTION_KINDS, RESHAPES, classify_module, function_name
+from grader.text import exception_text
 
 SPATIAL_GUESSES = {"conv1d": (64, 28, 128), "conv2d": (32, 28, 64, 224), "conv3d": (16, 32),
                    "transpose-conv": (1, 4, 7)}
@@ -72,7 +73,7 @@ def describe_torch(model: Any, *, inputs: list[dict] | None, mode: str = "train"
             with _preserved_state(model, mode), _Tracing(attempt):
                 output = original("torch.nn.Module.__call__")(model, *examples)
         except Exception as exc:  # the student's forward may raise anything
-            failed = failed or (attempt, candidate, f"{type(exc).__name__}: {exc}"[:500])
+            failed = failed or (attempt, candidate, exception_text(exc, 500))
             continue
         attempt.outputs = attempt.sources(output)
         trace, used, error = attempt, candidate, None
