@@ -21,5 +21,10 @@ class CellPlace:
     position: int
 
     def at(self, line: int | None = None) -> str:
-        where = f"{self.path}: cell '{self.cell_id}' (#{self.position})"
+        where = f"{shown(self.path)}: cell '{self.cell_id}' (#{self.position})"
         return f"{where}, line {line}" if line is not None else where
+
+
+def shown(path: Path) -> Path:
+    """path relative to the current folder when it is inside it: what the author typed."""
+    return path.relative_to(Path.cwd()) if path.is_absolute() and path.is_relative_to(Path.cwd()) else path

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from grader.authoring.errors import AuthoringError
+from grader.authoring.errors import AuthoringError, shown
 from grader.spec.validation import validate_model
 from grader.spec.yamlfile import Location, line_of, load_yaml_with_lines
 
@@ -75,7 +75,7 @@ class Located:
 
     def at(self, loc: Location) -> str:
         line = line_of(self.lines, loc)
-        return f"{self.path}:{line}" if line else str(self.path)
+        return f"{shown(self.path)}:{line}" if line else str(shown(self.path))
 
 
 def read_patch_file(path: Path) -> tuple[PatchFile, Located]:

@@ -105,8 +105,16 @@ def _known_wrong(framework: Framework) -> dict:
         "patches": [{"cell": "relu", "replace": framework.relu, "with": WRONG_RELU}]}}}
 
 
+class _Dumper(yaml.SafeDumper):
+    """Lists of plain values on one line (`loses: [relu, relu-hidden]`), everything else in blocks."""
+
+
+_Dumper.add_representer(list, lambda dumper, items: dumper.represent_sequence(
+    "tag:yaml.org,2002:seq", items, flow_style=not any(isinstance(item, (dict, list)) for item in items)))
+
+
 def _yaml(data: dict) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 README = """\

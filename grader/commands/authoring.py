@@ -25,7 +25,7 @@ def new(course: Path | None, lab: str, framework: str) -> None:
     root = (course or Path.cwd()).resolve()
     for path in scaffold(root, lab, framework):
         click.echo(f"wrote {path.relative_to(root)}")
-    hint = f" --course {root}" if course else ""
+    hint = f" --course {course}" if course else ""
     click.echo(f"next: grader build {lab}{hint}, then grader validate {lab}{hint}")
 
 
