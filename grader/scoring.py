@@ -10,6 +10,7 @@ from typing import Any
 from grader.checks import KINDS, Evidence, Outcome
 from grader.checks.base import HostData
 from grader.contract import CellStatus, RunStatus
+from grader.injection import overwritten_parameters
 from grader.observations import Observations
 from grader.results import CheckResult, CheckStatus, GradeResult, Status
 from grader.spec.assignment import Assignment
@@ -93,7 +94,8 @@ def _assemble(submission_id: str, assignment: Assignment, rubric: Rubric, status
         score=round(sum(r.points for r in results), 4), max_score=sum(r.max_points for r in results),
         pass_mark=rubric.pass_mark, checks=[_readable_check(r) for r in results],
         message=readable(reason, MESSAGE_LIMIT) if reason else reason,
-        environment=dict(observations.environment) if observations else {}, cells=cells)
+        environment=dict(observations.environment) if observations else {}, cells=cells,
+        notes=overwritten_parameters(assignment.parameters, observations) if observations else [])
 
 
 # Every text a person reads passes here on its way into the result, so kernel text (tracebacks,

@@ -14,7 +14,7 @@ class CellStatus(StrEnum):
     ERROR = "error"          # it raised, or the kernel died while it ran
     TIMEOUT = "timeout"      # it ran past the cell limit and was interrupted
     NOT_RUN = "not_run"      # the run ended before it (a crash, the total limit)
-    SKIPPED = "skipped"      # not a code cell
+    SKIPPED = "skipped"      # not a code cell, or one with nothing to run (blank, or only comments)
 
 
 class RunStatus(StrEnum):
@@ -59,6 +59,7 @@ class Execution:
 
     @property
     def code_cells(self) -> list[CellRecord]:
+        """The cells with code to run (not markdown, not blank: both are recorded as skipped)."""
         return [c for c in self.cells if c.status != CellStatus.SKIPPED]
 
     def defining(self, name: str) -> CellRecord | None:

@@ -24,7 +24,7 @@ from grader.harness.execute import CappedNotebookClient, ExecutionRecord, run_ce
 from grader.harness.hold import GO, HOLD
 from grader.harness.job import EXECUTED_FILE, HarnessJob
 from grader.harness.kernel import ConfinedKernelManager, kernel_config
-from grader.harness.notebook import Ungradable, assignment_of, inject, load_submission
+from grader.harness.notebook import Ungradable, assignment_of, inject, load_submission, parameter_probes
 from grader.harness.preamble import preamble_source
 from grader.harness.probes import ENVIRONMENT_PROBE, RawResult, run_probes
 
@@ -58,7 +58,8 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
             probes: dict[str, RawResult] = {}
             if execution.usable:
                 job.restore_eval_inputs(eval_inputs)
-                probes = run_probes(client, [ENVIRONMENT_PROBE, *job.kernel_probes()],
+                asked = [ENVIRONMENT_PROBE, *parameter_probes(job.parameters), *job.kernel_probes()]
+                probes = run_probes(client, asked,
                                     result_dir=job.path(job.kernel_dir),
                                     timeout_each=job.probe_timeout, threads=job.threads, meter=meter,
                                     deadline=time.monotonic() + limits.wall(job.probe_timeout))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import re
 import time
 from dataclasses import dataclass
 from typing import Any, cast
@@ -22,7 +21,8 @@ from traitlets import Type
 
 from grader.contract import CellRecord, CellStatus, Execution
 from grader.harness.budget import CpuWatch, KernelCpu, WorkLimits
-from grader.harness.notebook import SOURCE_INDEX
+from grader.harness.notebook import SOURCE_INDEX, has_code
+from grader.text import strip_ansi
 
 TRUNCATED = "\n[output truncated by the grader]\n"
 TEXT_KEPT_PER_CELL = 32 * 1024
@@ -250,7 +250,7 @@ def _trimmed_error(msg: dict) -> dict:
 def _error_detail(content: dict) -> dict[str, str]:
     traceback = "\n".join(str(line) for line in (content.get("traceback") or [])[-40:])
     return {"ename": str(content.get("ename", ""))[:200], "evalue": str(content.get("evalue", ""))[:2000],
-            "traceback": _strip_ansi(traceback)[-4000:]}
+            "traceback": strip_ansi(traceback)[-4000:]}
 
 
 @dataclass(kw_only=True)
@@ -284,7 +284,7 @@ def run_cells(client: CappedNotebookClient, notebook: NotebookNode, *, limits: W
     cpu_at_start = meter.seconds() if meter else 0.0
     wall_deadline = started + limits.wall(limits.total_seconds)
     for position, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code" or not cell.source.strip():
+        if cell.cell_type != "code" or not has_code(cell.source):
             continue
         record = records.get(cell.metadata.get(SOURCE_INDEX, -1))
         remaining_cpu = total_cpu - ((meter.seconds() - cpu_at_start) if meter else 0.0)
@@ -369,7 +369,7 @@ def kernel_answers(client: CappedNotebookClient, grace: float = 30) -> bool:
 
 def _record_for(cell: NotebookNode) -> CellRecord:
     record = CellRecord(index=cell.metadata[SOURCE_INDEX], source_head=cell.source.strip()[:200])
-    if cell.cell_type != "code":
+    if cell.cell_type != "code" or not has_code(cell.source):  # a blank cell neither fails nor counts
         record.status = CellStatus.SKIPPED
     else:
         record.defines = defined_names(cell.source)
@@ -410,7 +410,7 @@ def _fill(record: CellRecord, cell: NotebookNode, outcome: CellStatus, seconds: 
     if error:
         traceback = "\n".join(error.get("traceback", []))
         record.error = {"ename": str(error.get("ename", ""))[:200], "evalue": str(error.get("evalue", ""))[:2000],
-                        "traceback": _strip_ansi(traceback)[-4000:]}
+                        "traceback": strip_ansi(traceback)[-4000:]}
     elif reply_error:  # the error's output was lost or dropped; the execute reply still says what it was
         record.error = dict(reply_error)
     elif outcome == CellStatus.ERROR:
@@ -431,6 +431,3 @@ def output_text(cell: NotebookNode) -> str:
             parts.append(f"{out.get('ename')}: {out.get('evalue')}")
     return "\n".join(parts)
 
-
-def _strip_ansi(text: str) -> str:
-    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
+
+from grader.contract import DescribeRequest
 
 SOURCE_INDEX = "grader_source_index"  # cell metadata: position in the student's notebook
 INJECTED_TAGS = {"grader-preamble", "injected-parameters"}
@@ -55,7 +58,7 @@ def assignment_of(notebook: NotebookNode) -> str | None:
 
 
 def inject(notebook: NotebookNode, *, preamble: str, parameters: dict[str, Any]) -> NotebookNode:
-    """A copy with the preamble first and parameters injected after the cell tagged 'parameters'.
+    """A copy with the preamble first and the parameters injected where parameter_positions says.
 
     Every student cell keeps its original position in metadata, so feedback can name "cell 7"
     as the student sees it.
@@ -64,12 +67,70 @@ def inject(notebook: NotebookNode, *, preamble: str, parameters: dict[str, Any])
     for index, cell in enumerate(injected.cells):
         cell.metadata[SOURCE_INDEX] = index
     cells = list(injected.cells)
-    if parameters:
-        position = next((i + 1 for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])), 0)
-        cells.insert(position, _tagged(parameter_source(parameters), "injected-parameters"))
+    for position, names in sorted(parameter_positions(cells, list(parameters)).items(), reverse=True):
+        cells.insert(position, _tagged(parameter_source({name: parameters[name] for name in names}),
+                                       "injected-parameters"))
     cells.insert(0, _tagged(preamble, "grader-preamble"))
     injected.cells = cells
     return injected
+
+
+def parameter_positions(cells: list[NotebookNode], names: list[str]) -> dict[int, list[str]]:
+    """Where each parameter goes, as {index of the cell to insert before: names} (docs/formats.md).
+
+    With a cell tagged `parameters` (papermill's rule): all of them after that cell. Without one:
+    each after every cell that assigns it at the top level (`EPOCHS = 30`, not inside a function,
+    loop or `if`), so the notebook's own value never outlives the grader's; at the top if no cell
+    does. A cell that does not parse, even with its `!shell` and `%magic` lines turned into
+    Python, assigns nothing here: if it does overwrite a parameter, the value probe after the run
+    (parameter_probes) tells.
+    """
+    if not names:
+        return {}
+    tagged = next((i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])), None)
+    if tagged is not None:
+        return {tagged + 1: names}
+    assigned = [_assigned(cell.source) if cell.cell_type == "code" else set() for cell in cells]
+    positions: dict[int, list[str]] = {}
+    for name in names:
+        after = [i + 1 for i, cell_names in enumerate(assigned) if name in cell_names]
+        for position in after or [0]:
+            positions.setdefault(position, []).append(name)
+    return positions
+
+
+def _assigned(source: str) -> set[str]:
+    """Names a cell assigns by a top-level statement; empty if it does not parse."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        tree = ast.parse(TransformerManager().transform_cell(source))
+    except Exception:  # a syntax error, or a line IPython itself cannot transform
+        return set()
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+            targets = [node.target]
+        else:
+            continue
+        names |= {n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
+
+
+def parameter_probes(parameters: dict[str, Any]) -> list[DescribeRequest]:
+    """A probe of each parameter's value after the run, to tell whether the injected one held."""
+    return [DescribeRequest(id=parameter_probe_id(name), name=name) for name in parameters]
+
+
+def parameter_probe_id(name: str) -> str:
+    return f"__parameter__:{name}"
+
+
+def has_code(source: str) -> bool:
+    """Whether a code cell has anything to run: not blank, not only comments."""
+    return any(line.strip() and not line.strip().startswith("#") for line in source.splitlines())
 
 
 def parameter_source(parameters: dict[str, Any]) -> str:
