@@ -281,6 +281,20 @@ def release(course: Path | None, assignment: str, out: Path) -> None:
     click.echo(f"students self-check with: grader check {target} NOTEBOOK.ipynb")
 
 
+@main.command("env")
+@COURSE_OPTION
+@click.argument("assignment", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def env_command(course: Path | None, assignment: str | None, as_json: bool) -> None:
+    """The grading environment: Python and package versions, device, offline, the dataset
+    stand-ins; with ASSIGNMENT, only what its requirements and datasets involve."""
+    from grader.course import load_assignment
+    from grader.environment import grading_environment
+
+    environment = grading_environment(load_assignment(assignment, root=course).spec if assignment else None)
+    click.echo(json.dumps(environment.to_dict(), indent=2) if as_json else environment.text())
+
+
 @main.group()
 def image() -> None:
     """Runtime images for the docker sandbox (see docs/docker.md)."""

@@ -3,6 +3,8 @@
 Course layout:  assignments/<id>/assignment.yaml, rubrics/<id>.yaml,
                 reference_solutions/<id>.ipynb, reference_solutions/known_wrong/<id>/*.ipynb
 Bundle layout:  <dir>/assignment.yaml, <dir>/rubric.yaml (public checks only), starter, README, data/
+Either may add known breaks (docs/known-breaks.md): breaks.yaml beside assignment.yaml, and in a
+course also at its root.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from grader.breaks import Break, instructor_breaks
 from grader.checks import KINDS
 from grader.errors import SpecError, UsageError
 from grader.spec.assignment import Assignment
@@ -33,6 +36,7 @@ class LoadedAssignment:
     directory: Path                  # holds assignment.yaml, the starter, README and public data
     reference: Path | None = None
     known_wrong: list[Path] = field(default_factory=list)
+    breaks: tuple[Break, ...] = ()   # the instructor's known breaks (breaks.yaml), tried before the built-in ones
 
     @property
     def id(self) -> str:
@@ -79,7 +83,7 @@ def load_assignment(reference: str, *, root: Path | None = None) -> LoadedAssign
         candidate = course / "reference_solutions" / f"{spec.id}.ipynb"
         reference_nb = candidate if candidate.is_file() else None
         wrong = sorted((course / "reference_solutions" / "known_wrong" / spec.id).glob("*.ipynb"))
-    return LoadedAssignment(spec, rubric, params, folder, reference_nb, wrong)
+    return LoadedAssignment(spec, rubric, params, folder, reference_nb, wrong, instructor_breaks(folder, course))
 
 
 def load_spec(path: Path) -> Assignment:

@@ -8,9 +8,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.breaks import KnownBreaks, break_context, break_table
 from grader.checks.base import HostData
 from grader.contract import ProbeRequest
 from grader.course import LoadedAssignment
+from grader.datasets import default_cache_dir
 from grader.evaluation import host_data
 from grader.harness.job import HarnessJob
 from grader.harness.notebook import Ungradable, load_submission
@@ -118,7 +120,8 @@ def conclude(planned: Planned, sandboxed: SandboxResult, options: GradingOptions
     """Score what the sandbox saw and write the results."""
     observations, failure = interpret(sandboxed)
     scoring_started = time.monotonic()
-    result = _score(planned.assignment, planned.submission_id, planned.checks, planned.host, observations, failure)
+    result = _score(planned.assignment, planned.submission_id, planned.checks, planned.host, observations, failure,
+                    cache=options.data_cache)
     result.timings["scoring"] = round(time.monotonic() - scoring_started, 4)
     result.timings["sandbox"] = round(sandboxed.seconds, 3)
     if observations is not None:
@@ -152,7 +155,7 @@ def rescore(assignment: LoadedAssignment, observations: str, asked: list[ProbeRe
     except ValueError:
         return None
     _, host = host_data(assignment.spec, plan, options.data_cache)
-    result = _score(assignment, submission_id, checks, host, parsed, None)
+    result = _score(assignment, submission_id, checks, host, parsed, None, cache=options.data_cache)
     result.timings = dict(previous.timings)
     result.notes = [*previous.notes, f"re-scored from the observations of rubric v{previous.rubric_version}"]
     result.sha256, result.peak_memory_mb = previous.sha256, previous.peak_memory_mb
@@ -173,9 +176,20 @@ def _finish(planned: Planned | Rejected, result: GradeResult, sandboxed: Sandbox
 
 
 def _score(assignment: LoadedAssignment, submission_id: str, checks: list[Check], host: HostData,
-           observations: Observations | None, failure: tuple[Status, str] | None) -> GradeResult:
+           observations: Observations | None, failure: tuple[Status, str] | None,
+           cache: Path | None = None) -> GradeResult:
     return score(submission_id=submission_id, assignment=assignment.spec, rubric=assignment.rubric, checks=checks,
-                 params=assignment.params, observations=observations, host=host, failure=failure)
+                 params=assignment.params, observations=observations, host=host, failure=failure,
+                 breaks=_known_breaks(assignment, observations, cache))
+
+
+def _known_breaks(assignment: LoadedAssignment, observations: Observations | None, cache: Path | None) -> KnownBreaks:
+    """The known breaks (the instructor's, then the built-in table) and the host's view of the
+    environment the notebook ran in, for the hints beside its failed cells."""
+    if observations is None:
+        return KnownBreaks()
+    return KnownBreaks(break_table(assignment.breaks),
+                       break_context(assignment.spec, cache or default_cache_dir(), observations.environment))
 
 
 def _request(assignment: LoadedAssignment, notebook: Path, probes: list[ProbeRequest],

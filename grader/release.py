@@ -1,5 +1,7 @@
 """`grader release`: the student bundle. Only what a student may see goes in: the starter, the
-README(s), the public checks, the public data. Never the reference, hidden checks or hidden data."""
+README(s), the public checks, the public data, the grading environment (requirements.txt pinned,
+ENVIRONMENT.md) and the instructor's known breaks. Never the reference, hidden checks or hidden
+data."""
 
 from __future__ import annotations
 
@@ -9,14 +11,19 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from grader.breaks import BREAKS_FILE
 from grader.course import ASSIGNMENT_FILE, BUNDLE_RUBRIC, LoadedAssignment
+from grader.environment import grading_environment
 from grader.errors import UsageError
 
 PUBLIC_DATA_DIR = "data"
+REQUIREMENTS_FILE = "requirements.txt"
+ENVIRONMENT_FILE = "ENVIRONMENT.md"
 
 
-def release(assignment: LoadedAssignment, out: Path) -> Path:
-    """Write the bundle to out/<id>/ and return that folder."""
+def release(assignment: LoadedAssignment, out: Path, *, data_cache: Path | None = None) -> Path:
+    """Write the bundle to out/<id>/ and return that folder. `data_cache` is where the stand-in
+    sizes ENVIRONMENT.md names are read (the default dataset cache if None)."""
     target = out / assignment.id
     if target.exists():
         shutil.rmtree(target)
@@ -32,6 +39,12 @@ def release(assignment: LoadedAssignment, out: Path) -> Path:
     data = assignment.directory / PUBLIC_DATA_DIR
     if data.is_dir():
         shutil.copytree(data, target / PUBLIC_DATA_DIR)
+    environment = grading_environment(assignment.spec, cache=data_cache)
+    (target / REQUIREMENTS_FILE).write_text(environment.requirements_txt(), encoding="utf-8")
+    (target / ENVIRONMENT_FILE).write_text(environment.markdown(), encoding="utf-8")
+    if assignment.breaks:  # the course's and the assignment's, so a self-check explains the same breaks
+        _write_yaml(target / BREAKS_FILE, {"breaks": [entry.model_dump(mode="json", exclude_defaults=True)
+                                                      for entry in assignment.breaks]})
     return target
 
 

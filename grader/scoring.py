@@ -4,12 +4,13 @@ No I/O happens here, so every rule about points, visibility and messages is test
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
+from grader.breaks import KnownBreaks
 from grader.checks import KINDS, Evidence, Outcome
 from grader.checks.base import HostData
-from grader.contract import CellStatus, RunStatus
+from grader.contract import RunStatus
 from grader.injection import overwritten_parameters
 from grader.observations import Observations
 from grader.results import CheckResult, CheckStatus, GradeResult, Status
@@ -23,6 +24,7 @@ _STATUS = {RunStatus.COMPLETED: Status.GRADED, RunStatus.TIMEOUT: Status.TIMEOUT
 
 def score(*, submission_id: str, assignment: Assignment, rubric: Rubric, checks: Sequence[Check],
           params: Mapping[str, Any], observations: Observations | None, host: HostData = HostData(),
+          breaks: KnownBreaks = KnownBreaks(),  # the hints beside failed cells (grader/breaks.py)
           failure: tuple[Status, str] | None = None) -> GradeResult:
     """Grade one submission. `failure` is set when no observations came back (the sandbox was
     killed or broke); then every check fails with that reason."""
@@ -34,13 +36,13 @@ def score(*, submission_id: str, assignment: Assignment, rubric: Rubric, checks:
         else:
             raise ValueError("score() needs observations or a failure")
         results = [_unscored(check, reason) for check in checks]
-        return _assemble(submission_id, assignment, rubric, status, results, reason, observations)
+        return _assemble(submission_id, assignment, rubric, status, results, reason, observations, breaks)
     evidence = Evidence(observations=observations, assignment=assignment, host=host)
     results = [_unscored(check, observations.reason or observations.status)
                if _never_probed(check, params[check.id], evidence)
                else _judge(check, params[check.id], evidence) for check in checks]
     return _assemble(submission_id, assignment, rubric, _STATUS[observations.status], results,
-                     observations.reason, observations)
+                     observations.reason, observations, breaks)
 
 
 def _never_probed(check: Check, params: Any, evidence: Evidence) -> bool:
@@ -83,12 +85,13 @@ def _unscored(check: Check, reason: str) -> CheckResult:
 
 
 def _assemble(submission_id: str, assignment: Assignment, rubric: Rubric, status: Status,
-              results: list[CheckResult], reason: str | None, observations: Observations | None) -> GradeResult:
+              results: list[CheckResult], reason: str | None, observations: Observations | None,
+              breaks: KnownBreaks) -> GradeResult:
     cells = []
     if observations is not None:
         cells = [{"number": c.number, "status": c.status.value, "source_head": c.source_head,
-                  "error": _readable_error(c.error)}
-                 for c in observations.execution.code_cells if c.status in (CellStatus.ERROR, CellStatus.TIMEOUT)]
+                  "error": _readable_error(c.error), "hint": asdict(hint) if hint else None}
+                 for c, hint in breaks.noted_cells(observations.execution.code_cells)]
     return GradeResult(
         submission_id=submission_id, assignment=assignment.id, rubric_version=rubric.version, status=status,
         score=round(sum(r.points for r in results), 4), max_score=sum(r.max_points for r in results),

@@ -20,7 +20,22 @@ def checks_table(result: GradeResult) -> str:
     lines.append(f"{result.submission_id}: {result.status.value}, {result.score:g}/{result.max_score:g} — {verdict}")
     if result.message:
         lines.append(f"  {result.message}")
+    lines += _cell_lines(result)
     return "\n".join(lines)
+
+
+def _cell_lines(result: GradeResult) -> list[str]:
+    """Each failed cell (or cell a known break notes) in one line, its hint under it."""
+    lines = []
+    for cell in result.cells:
+        error = cell.get("error")
+        what = f"{error.get('ename')}: {error.get('evalue')}" if error else cell.get("source_head", "")
+        first = (what.strip().splitlines() or [""])[0]
+        lines.append(f"  cell {cell['number']} ({cell['status']}): {first[:150]}")
+        hint = cell.get("hint")
+        if hint:
+            lines.append(f"    hint: {hint['text']}")
+    return lines
 
 
 def _message(check: CheckResult) -> str:
