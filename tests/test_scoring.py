@@ -130,7 +130,7 @@ def test_executes_partial_credit(toy):
     assert runs.status is CheckStatus.PARTIAL and runs.points == pytest.approx(0.6667)
     assert runs.cell == 2 and "ZeroDivisionError: division by zero" in runs.message
     assert result.cells == [{"number": 2, "status": "error", "source_head": "",
-                             "error": {"ename": "ZeroDivisionError", "evalue": "division by zero"}}]
+                             "error": {"ename": "ZeroDivisionError", "evalue": "division by zero"}, "hint": None}]
 
 
 def test_hidden_labels_missing_fails_only_that_check(toy):
