@@ -60,6 +60,14 @@ def test_exception_text_keeps_the_end_that_explains_after_a_dump():
     assert len(one_line("x" * 10_000, 300)) == 300 and readable("a\n\nb") == "a\n\nb"
 
 
+def test_a_cell_error_is_elided_before_the_harness_cuts_it():
+    from grader.harness.execute import _error_detail
+
+    dump = str(list(range(3000)))  # 16,890 characters: far past the 2,000 kept of an error's value
+    error = _error_detail({"ename": "ValueError", "evalue": f"bad {dump} end", "traceback": [f"\x1b[31mboom\x1b[0m {dump}"]})
+    assert error == {"ename": "ValueError", "evalue": "bad […3000 numbers…] end", "traceback": "boom […3000 numbers…]"}
+
+
 # --- blank cells ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("source, code", [

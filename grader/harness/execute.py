@@ -22,7 +22,7 @@ from traitlets import Type
 from grader.contract import CellRecord, CellStatus, Execution
 from grader.harness.budget import CpuWatch, KernelCpu, WorkLimits
 from grader.harness.notebook import SOURCE_INDEX, has_code
-from grader.text import strip_ansi
+from grader.text import cap, readable
 
 TRUNCATED = "\n[output truncated by the grader]\n"
 TEXT_KEPT_PER_CELL = 32 * 1024
@@ -248,9 +248,11 @@ def _trimmed_error(msg: dict) -> dict:
 
 
 def _error_detail(content: dict) -> dict[str, str]:
+    """ename, evalue and traceback as a cell's record keeps them: escape codes stripped and pasted
+    arrays elided before the caps (grader.text), so a cut never lands inside a dump."""
     traceback = "\n".join(str(line) for line in (content.get("traceback") or [])[-40:])
-    return {"ename": str(content.get("ename", ""))[:200], "evalue": str(content.get("evalue", ""))[:2000],
-            "traceback": strip_ansi(traceback)[-4000:]}
+    return {"ename": cap(str(content.get("ename", "")), 200), "evalue": readable(str(content.get("evalue", "")), 2000),
+            "traceback": readable(traceback)[-4000:]}
 
 
 @dataclass(kw_only=True)
@@ -408,9 +410,7 @@ def _fill(record: CellRecord, cell: NotebookNode, outcome: CellStatus, seconds: 
     record.output_text = output_text(cell)[:TEXT_KEPT_PER_CELL]
     error = _error_of(cell)
     if error:
-        traceback = "\n".join(error.get("traceback", []))
-        record.error = {"ename": str(error.get("ename", ""))[:200], "evalue": str(error.get("evalue", ""))[:2000],
-                        "traceback": strip_ansi(traceback)[-4000:]}
+        record.error = _error_detail(error)
     elif reply_error:  # the error's output was lost or dropped; the execute reply still says what it was
         record.error = dict(reply_error)
     elif outcome == CellStatus.ERROR:
