@@ -30,7 +30,6 @@ from grader.contract.requests import (
     InputSpec,
     ModelBuild,
     ModelRequest,
-    NamesRequest,
     PredictRequest,
     ProbeRequest,
     ReloadRequest,
@@ -43,12 +42,10 @@ from grader.contract.requests import (
 from grader.contract.results import (
     ArtifactResult,
     CallResult,
-    DefinedName,
     DescribeResult,
     EnvironmentResult,
     GradcheckResult,
     ModelResult,
-    NamesResult,
     ParameterCount,
     PipelineStep,
     PredictResult,
@@ -71,10 +68,10 @@ def result_from_json(kind: type[R], data: Any, *, decode: Codec | None = None) -
 
 __all__ = [
     "REQUESTS", "ArtifactRequest", "ArtifactResult", "BestRow", "CallRequest", "CallResult", "CellRecord",
-    "CellStatus", "Codec", "ContractError", "CountColumns", "DefinedName", "DescribeRequest", "DescribeResult",
+    "CellStatus", "Codec", "ContractError", "CountColumns", "DescribeRequest", "DescribeResult",
     "EnvironmentRequest", "EnvironmentResult", "Execution", "GradcheckRequest", "GradcheckResult", "InputSpec",
-    "ModelBuild", "ModelRequest", "ModelResult", "NamesRequest", "NamesResult", "ParameterCount", "PipelineStep",
-    "PredictRequest", "PredictResult", "ProbeRequest", "ProbeResult", "Reevaluation", "ReloadRequest", "ReloadResult",
-    "RunStatus", "SampleRequest", "SampleResult", "TableRequest", "TableResult", "TransformsRequest",
-    "TransformsResult", "from_json", "request_from_json", "requests_from_json", "result_from_json", "to_json",
+    "ModelBuild", "ModelRequest", "ModelResult", "ParameterCount", "PipelineStep", "PredictRequest",
+    "PredictResult", "ProbeRequest", "ProbeResult", "Reevaluation", "ReloadRequest", "ReloadResult", "RunStatus",
+    "SampleRequest", "SampleResult", "TableRequest", "TableResult", "TransformsRequest", "TransformsResult",
+    "from_json", "request_from_json", "requests_from_json", "result_from_json", "to_json",
 ]

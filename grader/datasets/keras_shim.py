@@ -3,13 +3,16 @@
 Why: `keras.datasets.mnist.load_data()` calls `keras.utils.get_file(..., file_hash=<sha256
 of the real mnist.npz>)`. Our stand-in has a different hash, so Keras would decide the
 local file is stale, try to re-download it (there is no network in a sandbox) and delete
-it on failure. torchvision's CIFAR10 likewise checks each batch file's md5. The stand-in CIFAR-10
+it on failure. torchvision checks the md5 of each archive it downloads (MNIST, Fashion-MNIST,
+CIFAR-10) and of each CIFAR-10 batch file. The stand-in CIFAR-10
 has fewer images per batch than Keras's `cifar10.load_data` assumes (it fills fixed 10,000-row
 slots), so that function is replaced by one that reads the batches at their own sizes.
 `install()` runs in the student's kernel before any student code and wraps
-`keras.src.utils.file_utils.validate_file` (and `torchvision.datasets.cifar.check_integrity`) so
-that a file the grader provisioned (inside `root`, listed in the manifest) whose content still has
-the manifest's sha256 counts as valid; every other call behaves exactly as before.
+`keras.src.utils.file_utils.validate_file` and torchvision's `check_integrity` (in
+`torchvision.datasets.utils`, and the copy `torchvision.datasets.cifar` imported) so that a file
+whose content is one the grader provisioned (same size and sha256 as a file in the manifest) counts
+as valid wherever it lies: the staged copy itself, or a download the kernel answered with it
+(grader/datasets/offline.py) in the notebook's own folder. Every other call behaves exactly as before.
 
 It uses only the standard library and never imports Keras (importing TensorFlow costs
 seconds): if Keras is not loaded yet, a `sys.meta_path` hook patches the module the first
@@ -30,7 +33,9 @@ from collections.abc import Callable, Sequence
 KERAS_FILES = "keras.src.utils.file_utils"
 KERAS_CIFAR10 = "keras.src.datasets.cifar10"
 KERAS_CIFAR10_ALIASES = ("keras.datasets.cifar10", "keras.api.datasets.cifar10")
+TORCHVISION_UTILS = "torchvision.datasets.utils"
 TORCHVISION_CIFAR = "torchvision.datasets.cifar"
+ACCEPTS_PROVISIONED = "__grader_accepts_provisioned__"  # marks a wrapped check, so none is wrapped twice
 
 
 def _sha256(path: str | os.PathLike[str]) -> str:
@@ -38,27 +43,40 @@ def _sha256(path: str | os.PathLike[str]) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _accepts(provisioned: dict[str, str], fpath: str | os.PathLike[str]) -> bool:
-    expected = provisioned.get(os.path.realpath(fpath))
-    return expected is not None and os.path.isfile(fpath) and _sha256(fpath) == expected
+class Provisioned:
+    """The contents the grader provisioned, by size and sha256: a file with one of them is a
+    provisioned file wherever it lies. Sizes first, so that other files are never hashed."""
+
+    def __init__(self, manifest: dict[str, str], root: str) -> None:
+        self._digests = set(manifest.values())
+        staged = [os.path.join(root, relative) for relative in manifest]
+        self._sizes = {os.path.getsize(path) for path in staged if os.path.isfile(path)}
+
+    def accepts(self, fpath: str | os.PathLike[str]) -> bool:
+        return (os.path.isfile(fpath) and os.path.getsize(fpath) in self._sizes
+                and _sha256(fpath) in self._digests)
 
 
-def _hash_check_patch(attribute: str) -> Callable[[types.ModuleType, dict[str, str]], None]:
+def _hash_check_patch(attribute: str) -> Callable[[types.ModuleType, Provisioned], None]:
     """A patch that makes `module.<attribute>(fpath, ...)` (Keras's validate_file, torchvision's
-    check_integrity) also pass a provisioned file with its manifest hash."""
-    def patch(module: types.ModuleType, provisioned: dict[str, str]) -> None:
+    check_integrity) also pass a provisioned file. The original check runs first: it is cheap
+    when there is no hash to compare, and real files pass it."""
+    def patch(module: types.ModuleType, provisioned: Provisioned) -> None:
         original: Callable[..., bool] = getattr(module, attribute)
+        if getattr(original, ACCEPTS_PROVISIONED, False):  # cifar's copy of the already patched utils one
+            return
 
         @functools.wraps(original)
         def check(fpath: str | os.PathLike[str], *args: object, **kwargs: object) -> bool:
-            return _accepts(provisioned, fpath) or original(fpath, *args, **kwargs)
+            return original(fpath, *args, **kwargs) or provisioned.accepts(fpath)
 
+        setattr(check, ACCEPTS_PROVISIONED, True)
         setattr(module, attribute, check)
 
     return patch
 
 
-def _patch_cifar10(module: types.ModuleType, provisioned: dict[str, str]) -> None:
+def _patch_cifar10(module: types.ModuleType, provisioned: Provisioned) -> None:
     """Keras's own steps (get_file with its hash, load_batch per file) without fixed batch sizes."""
     original: Callable[..., object] = module.load_data
 
@@ -84,16 +102,16 @@ def _patch_cifar10(module: types.ModuleType, provisioned: dict[str, str]) -> Non
             setattr(sys.modules[alias], "load_data", load_data)  # noqa: B010 - as above
 
 
-PATCHES: dict[str, Callable[[types.ModuleType, dict[str, str]], None]] = {
+PATCHES: dict[str, Callable[[types.ModuleType, Provisioned], None]] = {
     KERAS_FILES: _hash_check_patch("validate_file"), KERAS_CIFAR10: _patch_cifar10,
-    TORCHVISION_CIFAR: _hash_check_patch("check_integrity")}
+    TORCHVISION_UTILS: _hash_check_patch("check_integrity"), TORCHVISION_CIFAR: _hash_check_patch("check_integrity")}
 
 
 class _PatchingLoader(importlib.abc.Loader):
     """Runs the real loader, then patches the freshly executed module."""
 
-    def __init__(self, loader: importlib.abc.Loader, provisioned: dict[str, str],
-                 patch: Callable[[types.ModuleType, dict[str, str]], None]) -> None:
+    def __init__(self, loader: importlib.abc.Loader, provisioned: Provisioned,
+                 patch: Callable[[types.ModuleType, Provisioned], None]) -> None:
         self._loader = loader
         self._provisioned = provisioned
         self._patch = patch
@@ -112,7 +130,7 @@ class _PatchingLoader(importlib.abc.Loader):
 class _Finder(importlib.abc.MetaPathFinder):
     """Intercepts the first import of each module in `pending`; removes itself when none is left."""
 
-    def __init__(self, provisioned: dict[str, str], pending: set[str]) -> None:
+    def __init__(self, provisioned: Provisioned, pending: set[str]) -> None:
         self._provisioned = provisioned
         self._pending = pending
 
@@ -134,9 +152,9 @@ class _Finder(importlib.abc.MetaPathFinder):
 
 
 def install(manifest: dict[str, str], root: str) -> None:
-    """Accept the files in `manifest` ({path relative to root: sha256}) in Keras's and torchvision's
-    hash checks."""
-    provisioned = {os.path.realpath(os.path.join(root, rel)): digest for rel, digest in manifest.items()}
+    """Accept the contents of the files in `manifest` ({path relative to root: sha256}) in Keras's
+    and torchvision's hash checks."""
+    provisioned = Provisioned(manifest, root)
     pending = set()
     for name, patch in PATCHES.items():
         if name in sys.modules:

@@ -1,4 +1,5 @@
-"""Copy datasets' public files to where students' loaders look inside a sandbox root."""
+"""Copy datasets' public files to where students' loaders look inside a sandbox root, and say which
+downloads the kernel answers with them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
+from grader.datasets.origins import origins
 from grader.datasets.registry import default_cache_dir, get_provider
 
 
@@ -27,3 +29,18 @@ def provision_sandbox(names: list[str], root: Path, cache: Path | None = None) -
             shutil.copyfile(source, dest)
             manifest[relative] = _sha256(dest)
     return manifest
+
+
+def served_downloads(names: list[str], cache: Path | None = None) -> dict[str, dict[str, str]]:
+    """{dataset: {URL: its file's destination relative to the sandbox root}}: the downloads the
+    kernel answers from the staged copies (grader.datasets.offline), for the job's `downloads`."""
+    cache = Path(cache) if cache is not None else default_cache_dir()
+    served: dict[str, dict[str, str]] = {}
+    for name in names:
+        provider = get_provider(name)
+        public = provider.public_dir(cache)
+        urls = {url: destination for source, destination in provider.sandbox_files(cache)
+                for url in origins(provider, source.relative_to(public).as_posix())}
+        if urls:
+            served[name] = urls
+    return served

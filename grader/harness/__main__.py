@@ -44,7 +44,7 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
     text = "\n".join(cell.source for cell in notebook.cells)
     injected = inject(notebook, parameters=job.parameters, preamble=preamble_source(
         seed=job.seed, threads=job.threads, notebook_text=text,
-        dataset_manifest=job.dataset_manifest, dataset_root=str(job.root)))
+        dataset_manifest=job.dataset_manifest, downloads=job.downloads, dataset_root=str(job.root)))
     client = CappedNotebookClient(
         injected, kernel_name="python3", kernel_manager_class=ConfinedKernelManager, config=kernel_config(job),
         startup_timeout=60, output_cap=job.output_cap, resources={"metadata": {"path": str(job.path(job.workdir))}})

@@ -36,6 +36,7 @@ class HarnessJob:
     probes: list[ProbeRequest] = field(default_factory=list)
     eval_inputs: list[str] = field(default_factory=list)
     dataset_manifest: dict[str, str] = field(default_factory=dict)
+    downloads: dict[str, dict[str, str]] = field(default_factory=dict)  # {dataset: {URL: staged file}}
     kernel_command: list[str] = field(default_factory=list)  # put before the kernel's argv: its confinement
     kernel_dir: str = "kernel"     # the kernel's connection file, sockets and probe results: it may write here
     root_path: str = ""

@@ -1,4 +1,4 @@
-"""The first cell the kernel runs: determinism, a headless matplotlib, offline datasets, and the
+"""The first cell the kernel runs: determinism, a headless matplotlib, offline datasets and downloads, and the
 probe module loaded before any student code can touch what it relies on (with references to the
 framework functions it needs kept aside: grader.probe.introspect.tamper)."""
 
@@ -16,9 +16,10 @@ def imports(notebook_text: str, *modules: str) -> bool:
 
 
 def preamble_source(*, seed: int, threads: int, notebook_text: str, dataset_manifest: dict[str, str],
-                    dataset_root: str) -> str:
+                    downloads: dict[str, dict[str, str]], dataset_root: str) -> str:
     """Python source for the preamble cell. Frameworks are seeded only if the notebook imports
-    them, because importing TensorFlow to seed it would cost seconds on every submission."""
+    them, because importing TensorFlow to seed it would cost seconds on every submission. Downloads
+    are answered offline in every notebook, with or without datasets (grader.datasets.offline)."""
     lines = [
         "import os as _g_os, random as _g_random",
         "_g_os.environ.setdefault('MPLBACKEND', 'Agg')",
@@ -49,6 +50,10 @@ def preamble_source(*, seed: int, threads: int, notebook_text: str, dataset_mani
             "except ImportError:",
             "    pass",
         ]
+    lines += [
+        "from grader.datasets import offline as _g_offline",
+        f"_g_offline.install({json.dumps(downloads)}, {dataset_root!r})",
+    ]
     if dataset_manifest:
         lines += [
             "from grader.datasets import keras_shim as _g_keras_shim",

@@ -192,10 +192,12 @@ class DockerSandbox(Sandbox):
 
     def _stage(self, request: SandboxRequest, root: Path) -> tuple[bytes, list[Any]]:
         """The job as a tar for entry.sh, and the read-only dataset mounts. Dataset files appear
-        where loaders look as links into those mounts (the manifest has their hashes for Keras)."""
+        where loaders look as links into those mounts (the manifest has their hashes for Keras, the
+        downloads the URLs the kernel answers with them)."""
         from docker.types import Mount
 
         from grader.datasets import default_cache_dir, get_provider
+        from grader.datasets.sandbox import served_downloads
 
         cache = default_cache_dir()
         mounts, links, manifest = [], {}, {}
@@ -211,6 +213,7 @@ class DockerSandbox(Sandbox):
             staged = self.store.dataset(name, files)
             mounts.append(Mount(str(DATASETS_DIR / name), str(staged), type="bind", read_only=True))
         request.job.dataset_manifest = manifest
+        request.job.downloads = served_downloads(request.datasets, cache)
         request.job.kernel_command = kernel_command(request.resources, gpus=bool(request.resources.gpus))
         stage(dataclasses.replace(request, datasets=[]), root)
         for destination, target in links.items():

@@ -23,7 +23,8 @@ def stage(request: SandboxRequest, root: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
     if request.datasets:
-        from grader.datasets import provision_sandbox
+        from grader.datasets.sandbox import provision_sandbox, served_downloads
 
         request.job.dataset_manifest = provision_sandbox(request.datasets, root)
+        request.job.downloads = served_downloads(request.datasets)
     return request.job.write(root)
