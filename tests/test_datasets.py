@@ -7,6 +7,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -18,6 +19,9 @@ import numpy as np
 import pytest
 
 from grader.datasets import DatasetProvider, default_cache_dir, get_provider, provision_sandbox
+from grader.datasets.base import drawn_in_parts
+from grader.datasets.files import npz_rows
+from grader.datasets.render import render_digits
 
 pytestmark = pytest.mark.slow  # generates the MNIST stand-in (several times), trains on it, starts Keras
 
@@ -81,7 +85,70 @@ def test_mnist_npz_has_the_keras_layout(cache: Path) -> None:
         shapes = {key: (f[key].shape, f[key].dtype) for key in f.files}
         assert set(np.unique(f["y_train"])) == set(range(10))
     assert shapes == {"x_train": ((12000, 28, 28), np.uint8), "y_train": ((12000,), np.uint8),
-                      "x_test": ((2000, 28, 28), np.uint8), "y_test": ((2000,), np.uint8)}
+                      "x_test": ((10000, 28, 28), np.uint8), "y_test": ((10000,), np.uint8)}
+
+
+def test_mnist_test_split_has_the_real_size_and_keeps_its_earlier_rows(cache: Path) -> None:
+    """A notebook written for the real MNIST indexes and reshapes 10,000 test images; the first
+    2,000 are the whole test split of graders before it grew, so labs calibrated on them keep them."""
+    x_test, y_test = get_provider("mnist").split(cache, "test")
+    assert x_test[7270].shape == (28, 28) and x_test.reshape(10000, 784).shape == (10000, 784)
+    earlier_x, earlier_y = render_digits(1_000_002, 2000)
+    np.testing.assert_array_equal(x_test[:2000], earlier_x)
+    np.testing.assert_array_equal(y_test[:2000], earlier_y)
+    assert set(np.unique(y_test[2000:])) == set(range(10))
+    assert not {r.tobytes() for r in x_test[2000:]} & {r.tobytes() for r in earlier_x}
+
+
+def _earlier_mnist_cache(cache: Path, folder: Path) -> Path:
+    """A copy of `cache`'s MNIST with the 2,000-image test split an earlier grader generated."""
+    provider = get_provider("mnist")
+    shutil.copytree(cache / "hidden" / "mnist", folder / "hidden" / "mnist")
+    x_train, y_train = provider.split(cache, "train")
+    x_test, y_test = render_digits(1_000_002, 2000)
+    public = provider.public_dir(folder)
+    public.mkdir(parents=True)
+    np.savez(public / "mnist.npz", x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    provider.write_derived(folder)
+    return folder
+
+
+def test_a_cache_with_the_earlier_mnist_is_regenerated(cache: Path, tmp_path: Path) -> None:
+    """The earlier stand-in's public files (the .npz and the IDX files made from it) are replaced
+    by exactly what a fresh cache holds; the hidden split and its seed are kept."""
+    old = _earlier_mnist_cache(cache, tmp_path / "old")
+    provider = get_provider("mnist")
+    assert provider.earlier_stand_in(old) and not provider.earlier_stand_in(cache)
+    hidden_before = tree_bytes(old / "hidden")
+    provider.ensure(old)
+    provider.ensure(old)
+    fresh = tree_bytes(cache / "public" / "mnist")
+    upgraded = tree_bytes(old / "public" / "mnist")
+    assert {k: v for k, v in upgraded.items() if not k.endswith(".lock")} == fresh
+    assert tree_bytes(old / "hidden") == hidden_before
+    assert not provider.earlier_stand_in(old)
+
+
+def test_provided_mnist_with_the_earlier_sizes_is_kept(tmp_path: Path) -> None:
+    """Real data of the earlier stand-in's sizes is not ours: its labels differ, so it stays."""
+    public = tmp_path / "public" / "mnist"
+    public.mkdir(parents=True)
+    rng = np.random.default_rng(1)
+    arrays = {"x_train": rng.integers(0, 256, (12000, 28, 28), dtype=np.uint8),
+              "y_train": rng.integers(0, 10, 12000, dtype=np.uint8),
+              "x_test": rng.integers(0, 256, (2000, 28, 28), dtype=np.uint8),
+              "y_test": rng.integers(0, 10, 2000, dtype=np.uint8)}
+    np.savez(public / "mnist.npz", **arrays)
+    assert npz_rows(public / "mnist.npz", "x_test") == 2000
+    assert not get_provider("mnist").earlier_stand_in(tmp_path)
+
+
+def test_drawn_in_parts_appends_each_part() -> None:
+    def draw(seed: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+        return np.full((rows, 2), seed), np.arange(rows)
+
+    x, y = drawn_in_parts(draw, [(7, 3), (9, 2)])
+    assert x[:, 0].tolist() == [7, 7, 7, 9, 9] and y.tolist() == [0, 1, 2, 0, 1]
 
 
 def test_mnist_idx_files_match_the_npz_byte_for_byte(cache: Path) -> None:
@@ -140,7 +207,7 @@ def test_hidden_split_is_held_out(cache: Path) -> None:
         provider = get_provider(name)
         x_test, _ = provider.split(cache, "test")
         x_hidden, y_hidden = provider.split(cache, "hidden")
-        assert x_hidden.shape == x_test.shape and len(y_hidden) == len(x_hidden)
+        assert x_hidden.shape[1:] == x_test.shape[1:] and len(y_hidden) == len(x_hidden)
         assert not {r.tobytes() for r in x_hidden} & {r.tobytes() for r in x_test}
 
 

@@ -53,7 +53,7 @@ def test_hidden_split_is_held_out(cache: Path) -> None:
     public = {row.tobytes() for split in ("train", "test") for row in provider.split(cache, split)[0]}
     assert hidden.shape == (1000, 28, 28) and len(np.unique(hidden_y)) == 10
     assert not {row.tobytes() for row in hidden} & public
-    assert provider.hidden_seed(cache) not in provider.public_seeds.values()
+    assert provider.hidden_seed(cache) not in {seed for parts in provider.public_parts.values() for seed, _ in parts}
 
 
 def test_keras_and_torchvision_loaders_read_the_stand_in_offline(cache: Path, tmp_path: Path) -> None:

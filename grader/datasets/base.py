@@ -13,6 +13,11 @@ dataset; only what is missing is generated. Public splits come from fixed seeds 
 gives students the same data); the hidden split comes from a random seed made once per cache
 and kept beside it, because a seed in the grader's public source would let a notebook
 regenerate the hidden labels.
+
+A public split may grow after labs were calibrated on it: its new rows are appended from their own
+fixed seed (`drawn_in_parts`), so its first rows stay what they were. A cache that still holds an
+earlier, shorter stand-in of this grader's making is replaced on first use (`earlier_stand_in`);
+files whose rows are not exactly ours are never touched.
 """
 
 from __future__ import annotations
@@ -20,11 +25,20 @@ from __future__ import annotations
 import secrets
 import warnings
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from grader.datasets.files import HOST_ONLY_FILE, host_only_folder, load_npz, npz_bytes, write_atomic, write_once
+from grader.datasets.files import (
+    HOST_ONLY_FILE,
+    exclusive_lock,
+    host_only_folder,
+    load_npz,
+    npz_bytes,
+    write_atomic,
+    write_once,
+)
 
 PUBLIC_SPLITS = ("train", "test")
 
@@ -66,6 +80,8 @@ class DatasetProvider(ABC):
     def ensure(self, cache: Path) -> None:
         """Create whatever files are missing; idempotent and safe to run concurrently."""
         public = self.public_dir(cache) / self.public_file
+        if self.earlier_stand_in(cache):
+            self._remove_earlier_stand_in(cache)
         self.hidden_dir(cache)
         hidden = self.hidden_path(cache)
         if not hidden.exists():
@@ -83,11 +99,34 @@ class DatasetProvider(ABC):
         """Contents for a missing public .npz; subclasses may recover them from other files."""
         arrays: dict[str, np.ndarray] = {}
         for split in PUBLIC_SPLITS:
-            arrays[f"x_{split}"], arrays[f"y_{split}"] = self.generate(split, self.public_seeds[split])
+            arrays[f"x_{split}"], arrays[f"y_{split}"] = self.public_split(split)
         return arrays
+
+    def public_split(self, split: str) -> tuple[np.ndarray, np.ndarray]:
+        """A public split as this grader generates it, from fixed seeds."""
+        return self.generate(split, self.public_seeds[split])
 
     def write_derived(self, cache: Path) -> None:  # noqa: B027 - an optional hook, not abstract
         """Write other public formats derived from the .npz; nothing by default."""
+
+    def derived_files(self, cache: Path) -> list[Path]:
+        """The files write_derived makes, removed with an earlier stand-in's .npz; none by default."""
+        return []
+
+    def earlier_stand_in(self, cache: Path) -> bool:
+        """Whether public/<name> holds a stand-in an earlier grader generated with other sizes
+        (then it is replaced); False by default, for a dataset whose stand-in never changed."""
+        return False
+
+    def _remove_earlier_stand_in(self, cache: Path) -> None:
+        """Delete the earlier stand-in's public files, derived ones first and the .npz last, under a
+        lock: a grader that also found it waits, then finds it gone; ensure() regenerates as usual."""
+        public = self.public_dir(cache)
+        with exclusive_lock(public / ".replace.lock"):
+            if not self.earlier_stand_in(cache):
+                return
+            for path in [*self.derived_files(cache), public / self.public_file]:
+                path.unlink(missing_ok=True)
 
     def split(self, cache: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
         """(inputs, labels) of "train", "test" (public) or "hidden" (held out)."""
@@ -100,3 +139,11 @@ class DatasetProvider(ABC):
         keys = (f"x_{split}", f"y_{split}")
         arrays = load_npz(self.public_dir(cache) / self.public_file, keys)
         return arrays[f"x_{split}"], arrays[f"y_{split}"]
+
+
+def drawn_in_parts(draw: Callable[[int, int], tuple[np.ndarray, np.ndarray]],
+                   parts: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """(inputs, labels) of `draw(seed, rows)` for each (seed, rows) part, one after another: a
+    split that grows gains a part and keeps its first rows."""
+    drawn = [draw(seed, rows) for seed, rows in parts]
+    return np.concatenate([x for x, _ in drawn]), np.concatenate([y for _, y in drawn])

@@ -15,7 +15,8 @@ import numpy as np
 from grader.datasets.garments import render_garments
 from grader.datasets.mnist import IDX_FILES, MnistProvider
 
-SIZES = {"train": 6000, "test": 1000, "hidden": 1000}
+PUBLIC_PARTS = {"train": ((2_000_001, 6000),), "test": ((2_000_002, 1000),)}
+HIDDEN_SIZE = 1000
 KERAS_DIR = "home/.keras/datasets/fashion-mnist"
 TORCHVISION_DIR = "work/data/FashionMNIST/raw"
 
@@ -23,10 +24,12 @@ TORCHVISION_DIR = "work/data/FashionMNIST/raw"
 class FashionMnistProvider(MnistProvider):
     name = "fashion_mnist"
     public_file = "fashion_mnist.npz"
-    public_seeds = {"train": 2_000_001, "test": 2_000_002}
+    public_parts = PUBLIC_PARTS
+    hidden_size = HIDDEN_SIZE
 
-    def generate(self, split: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
-        return render_garments(seed, SIZES[split])
+    @staticmethod
+    def draw(seed: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+        return render_garments(seed, rows)
 
     def sandbox_files(self, cache: Path) -> list[tuple[Path, str]]:
         self.ensure(cache)

@@ -12,6 +12,8 @@ an older grader or a copy left open, each time it is used.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gzip
 import io
 import os
@@ -19,6 +21,7 @@ import stat
 import tempfile
 import warnings
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -112,6 +115,28 @@ def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, member.getvalue())
     return buf.getvalue()
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (created if missing) for the block: one process at a time,
+    across processes and threads; the kernel releases it if the holder dies."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def npz_rows(path: Path, key: str) -> int:
+    """The first dimension of the array `key` in an .npz, read from its header alone."""
+    with zipfile.ZipFile(path) as archive, archive.open(f"{key}.npy") as member:
+        major, _ = np.lib.format.read_magic(member)
+        read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+        shape, _, _ = read_header(member)
+        return int(shape[0])
 
 
 def load_npz(path: Path, keys: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
