@@ -112,17 +112,20 @@ def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_js
 @click.option("--limit", "limits", multiple=True, metavar="KEY=VALUE",
               help="Override any limits.* or resources.* key, e.g. --limit disk=2GiB (repeatable).")
 @click.option("--image", default=None, help="docker: use this image instead of the assignment's runtime image.")
+@click.option("--object", "objects", multiple=True, metavar="NAME=NOTEBOOK_NAME",
+              help="Regrade these notebooks reading NAME (an objects: role or a name the checks look up) as the "
+                   "notebook's NOTEBOOK_NAME, e.g. --object predict=my_predict (repeatable; implies --regrade).")
 def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Path | None, gradebook: Path | None,
           roster: Path | None, regrade: bool, workers: int | None, executor: str, address: str | None,
           sandbox_name: str, as_json: bool, lang: str, gpus: str | None, gpu_devices: str | None, gpu_share: int,
           memory: str | None, cpus: str | None, timeout: str | None, limits: tuple[str, ...],
-          image: str | None) -> None:
+          image: str | None, objects: tuple[str, ...]) -> None:
     """Grade a class: notebooks, folders or LMS export zips (Canvas, Moodle) into the gradebook.
     Already-graded submissions are skipped, so an interrupted run resumes where it stopped."""
     from grader.batch.gpus import parse_devices
     from grader.batch.session import ClassOptions, grade_class_from_paths
     from grader.course import load_assignment
-    from grader.overrides import parse_key_values, with_overrides
+    from grader.overrides import object_names, parse_key_values, with_overrides
     from grader.report.terminal import checks_table, summary_table
 
     if sandbox_name != "docker" and (gpus or image or gpu_devices):
@@ -137,7 +140,7 @@ def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Pa
         roster=roster, sandbox=sandbox_name,
         sandbox_options={"requirements": loaded.spec.requirements, "image": image} if sandbox_name == "docker" else {},
         workers=workers or max(1, len(devices) * gpu_share), gpu_devices=devices, gpu_share=gpu_share,
-        executor=executor, address=address, regrade=regrade, lang=lang)
+        executor=executor, address=address, regrade=regrade, lang=lang, objects=object_names(loaded, objects))
     summary = grade_class_from_paths(options)
     results = list(summary.outcome.results.values())
     if as_json:
@@ -148,6 +151,8 @@ def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Pa
         click.echo(f"refused {source}: {reason}", err=True)
     if summary.intake.missing:
         click.echo(f"no submission from: {', '.join(s.name for s in summary.intake.missing)}", err=True)
+    if summary.needs_review:
+        click.echo(f"needs review by hand: {', '.join(summary.needs_review)}", err=True)
     click.echo(f"results: {out}  gradebook: {options.gradebook}", err=True)
     sys.exit(int(summary.exit_code))
 

@@ -11,6 +11,18 @@ class ExitCode(IntEnum):
     USAGE = 2
     UNGRADABLE = 3
     INFRASTRUCTURE = 4
+    NEEDS_REVIEW = 5  # graded, but a person must look: the notebook does not fit what the checks look up
+
+    @property
+    def severity(self) -> int:
+        """Rank for a batch's worst code: 0 < 1 < 5 < 3 < 2 < 4 (docs/exit-codes.md). A grade that
+        needs review is worse than one below the pass mark (someone must act) and better than no
+        grade at all."""
+        return SEVERITY.index(self)
+
+
+SEVERITY = (ExitCode.PASSED, ExitCode.BELOW_PASS_MARK, ExitCode.NEEDS_REVIEW, ExitCode.UNGRADABLE, ExitCode.USAGE,
+            ExitCode.INFRASTRUCTURE)
 
 
 class GraderError(Exception):

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from grader.checks.triage import looked_up
 from grader.course import LoadedAssignment
 from grader.errors import UsageError
 from grader.spec.assignment import Limits, Resources
@@ -41,12 +42,32 @@ def with_overrides(assignment: LoadedAssignment, overrides: dict[str, Any]) -> L
     return dataclasses.replace(assignment, spec=spec.model_copy(update=updated))
 
 
-def parse_key_values(pairs: tuple[str, ...]) -> dict[str, str]:
-    """KEY=VALUE strings (from repeated --limit options) as a dict."""
+def parse_key_values(pairs: tuple[str, ...], *, option: str = "--limit", example: str = "memory=8GiB"
+                     ) -> dict[str, str]:
+    """KEY=VALUE strings (from a repeated option) as a dict."""
     parsed = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise UsageError(f"--limit {pair!r}: use KEY=VALUE, e.g. --limit memory=8GiB")
+            raise UsageError(f"{option} {pair!r}: use KEY=VALUE, e.g. {option} {example}")
         parsed[key.strip().replace("-", "_")] = value.strip()
     return parsed
+
+
+def object_names(assignment: LoadedAssignment, pairs: tuple[str, ...]) -> dict[str, str]:
+    """`--object KEY=NAME` options as {name the checks look up: the notebook's NAME}. KEY is a
+    role of the assignment's `objects:` (predict) or any name the rubric's checks look up
+    (model, HIDDEN_SIZES); anything else is a usage error that lists them."""
+    wanted: dict[str, None] = {}
+    for check in assignment.rubric.checks:
+        wanted.update(dict.fromkeys(looked_up(check, assignment.params[check.id], assignment.spec)))
+    names = {}
+    for key, name in parse_key_values(pairs, option="--object", example="predict=my_predict").items():
+        expected = assignment.spec.objects.get(key, key)
+        if expected not in wanted:
+            raise UsageError(f"--object {key}={name}: {assignment.id}'s checks look up no name {key!r}; "
+                             f"they look up: {', '.join(wanted) or 'none'}")
+        if not name.isidentifier():
+            raise UsageError(f"--object {key}={name}: {name!r} is not a Python name")
+        names[expected] = name
+    return names

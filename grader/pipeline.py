@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.breaks import KnownBreaks, break_context, break_table
 from grader.checks.base import HostData
+from grader.checks.namespace import NAMES_PROBE
 from grader.contract import ProbeRequest
 from grader.course import LoadedAssignment
 from grader.datasets import default_cache_dir
@@ -34,6 +36,8 @@ class GradingOptions:
     out_dir: Path | None = None
     data_cache: Path | None = None
     lang: str = "en"                 # language of feedback.html
+    # the instructor's per-student names (grader grade --object): name the checks look up -> the notebook's
+    objects: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,7 @@ def plan_submission(assignment: LoadedAssignment, notebook: Path, options: Gradi
     if refused:
         return Rejected(assignment=assignment, notebook=notebook, submission_id=submission_id, checks=checks,
                         started=started, reason=refused)
-    plan = plan_probes(checks, assignment.params, assignment.spec)
+    plan = plan_probes(checks, assignment.params, assignment.spec, options.objects)
     files, host = host_data(assignment.spec, plan, options.data_cache)
     return Planned(assignment=assignment, notebook=notebook, submission_id=submission_id, checks=checks,
                    started=started, request=_request(assignment, notebook, plan.probes, files), host=host)
@@ -121,7 +125,8 @@ def conclude(planned: Planned, sandboxed: SandboxResult, options: GradingOptions
     observations, failure = interpret(sandboxed)
     scoring_started = time.monotonic()
     result = _score(planned.assignment, planned.submission_id, planned.checks, planned.host, observations, failure,
-                    cache=options.data_cache)
+                    options.objects, cache=options.data_cache)
+    _record_objects(result, options.objects)
     result.timings["scoring"] = round(time.monotonic() - scoring_started, 4)
     result.timings["sandbox"] = round(sandboxed.seconds, 3)
     if observations is not None:
@@ -144,18 +149,20 @@ def rescore(assignment: LoadedAssignment, observations: str, asked: list[ProbeRe
     """Score the observations an earlier run stored (it was asked `asked` and graded `previous`)
     against the current rubric and write the results; None when they cannot answer it, so the
     notebook must run again: the rubric asks a probe the earlier run was not asked, or the stored
-    observations no longer parse."""
+    observations no longer parse. The earlier grade's --object names are kept; a run from before
+    the names probe existed is re-scored without triage."""
     checks = assignment.checks(public_only=options.public_only)
-    plan = plan_probes(checks, assignment.params, assignment.spec)
+    plan = plan_probes(checks, assignment.params, assignment.spec, previous.objects)
     earlier = {probe.id: probe for probe in asked}
-    if any(earlier.get(probe.id) != probe for probe in plan.probes):
+    if any(earlier.get(probe.id) != probe for probe in plan.probes if probe.id != NAMES_PROBE.id):
         return None
     try:
         parsed = Observations.parse(observations)
     except ValueError:
         return None
     _, host = host_data(assignment.spec, plan, options.data_cache)
-    result = _score(assignment, submission_id, checks, host, parsed, None, cache=options.data_cache)
+    result = _score(assignment, submission_id, checks, host, parsed, None, previous.objects, cache=options.data_cache)
+    result.objects = dict(previous.objects)  # and previous.notes, kept below, say so
     result.timings = dict(previous.timings)
     result.notes = [*previous.notes, f"re-scored from the observations of rubric v{previous.rubric_version}"]
     result.sha256, result.peak_memory_mb = previous.sha256, previous.peak_memory_mb
@@ -177,10 +184,18 @@ def _finish(planned: Planned | Rejected, result: GradeResult, sandboxed: Sandbox
 
 def _score(assignment: LoadedAssignment, submission_id: str, checks: list[Check], host: HostData,
            observations: Observations | None, failure: tuple[Status, str] | None,
-           cache: Path | None = None) -> GradeResult:
+           renamed: Mapping[str, str] | None = None, cache: Path | None = None) -> GradeResult:
     return score(submission_id=submission_id, assignment=assignment.spec, rubric=assignment.rubric, checks=checks,
-                 params=assignment.params, observations=observations, host=host, failure=failure,
+                 params=assignment.params, observations=observations, host=host, failure=failure, renamed=renamed,
                  breaks=_known_breaks(assignment, observations, cache))
+
+
+def _record_objects(result: GradeResult, objects: Mapping[str, str]) -> None:
+    """The instructor's --object names in the grade, so that it explains itself."""
+    result.objects = dict(objects)
+    if objects:
+        pairs = ", ".join(f"`{expected}` as `{theirs}`" for expected, theirs in objects.items())
+        result.notes.append(f"instructor's override (--object): the checks read {pairs}")
 
 
 def _known_breaks(assignment: LoadedAssignment, observations: Observations | None, cache: Path | None) -> KnownBreaks:

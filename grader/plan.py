@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.checks import KINDS
+from grader.checks.namespace import NAMES_PROBE
 from grader.contract import ProbeRequest
 from grader.spec.assignment import Assignment
 from grader.spec.rubric import Check
@@ -22,7 +23,11 @@ class ProbePlan:
     judges: set[str]  # datasets whose sample judge (grader/judge.py) scoring needs
 
 
-def plan_probes(checks: Sequence[Check], params: Mapping[str, Any], assignment: Assignment) -> ProbePlan:
+def plan_probes(checks: Sequence[Check], params: Mapping[str, Any], assignment: Assignment,
+                renamed: Mapping[str, str] | None = None) -> ProbePlan:
+    """The requests (each name looked up replaced as `renamed` says: the instructor's
+    per-student --object), led by the names probe when any request looks up a name, so that
+    scoring can tell a missing name from a failing one (grader/checks/triage.py)."""
     probes: dict[str, ProbeRequest] = {}
     splits: set[str] = set()
     statistics: set[str] = set()
@@ -30,8 +35,11 @@ def plan_probes(checks: Sequence[Check], params: Mapping[str, Any], assignment: 
     for check in checks:
         kind = KINDS[check.kind]
         for request in kind.probes(check, params[check.id], assignment):
-            probes.setdefault(request.id, request)  # checks asking the same question share one probe
+            # checks asking the same question share one probe; a rename keeps the id
+            probes.setdefault(request.id, request.renamed(renamed or {}))
         splits |= kind.evaluation_splits(check, params[check.id])
         statistics |= kind.dataset_statistics(check, params[check.id])
         judges |= kind.judges(check, params[check.id])
+    if any(request.names() for request in probes.values()):
+        probes = {NAMES_PROBE.id: NAMES_PROBE, **probes}
     return ProbePlan(list(probes.values()), splits, statistics, judges)

@@ -20,6 +20,7 @@ class Status(str, Enum):
     TIMEOUT = "timeout"
     CRASHED = "crashed"
     ERROR = "error"
+    NEEDS_REVIEW = "needs-review"  # ran, but defines none of the names the checks need, or models of another framework
 
 
 class CheckStatus(str, Enum):
@@ -63,6 +64,7 @@ class GradeResult:
     sha256: str = ""                 # of the submitted file: same content, same grade
     peak_memory_mb: float | None = None  # largest resident memory of the notebook's processes
     seed: int | None = None          # given to random, numpy, torch and Keras before the first cell
+    objects: dict[str, str] = field(default_factory=dict)  # instructor's --object: name looked up -> notebook's
     schema: int = GRADE_SCHEMA_VERSION
 
     @property
@@ -84,6 +86,8 @@ class GradeResult:
             return ExitCode.UNGRADABLE
         if self.status is Status.ERROR:
             return ExitCode.INFRASTRUCTURE
+        if self.status is Status.NEEDS_REVIEW:
+            return ExitCode.NEEDS_REVIEW
         return ExitCode.PASSED if self.passed else ExitCode.BELOW_PASS_MARK
 
     def to_dict(self) -> dict[str, Any]:
@@ -114,7 +118,8 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def batch_exit_code(results: list[GradeResult]) -> ExitCode:
-    """Worst code over the batch; 1 only when every submission was graded (DESIGN.md)."""
+    """Worst code over the batch, by ExitCode.severity; 1 only when every submission was graded
+    (docs/exit-codes.md)."""
     if not results:
         return ExitCode.USAGE
-    return max(result.exit_code for result in results)
+    return max((result.exit_code for result in results), key=lambda code: code.severity)

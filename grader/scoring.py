@@ -10,6 +10,8 @@ from typing import Any
 from grader.breaks import KnownBreaks
 from grader.checks import KINDS, Evidence, Outcome
 from grader.checks.base import HostData
+from grader.checks.namespace import Namespace
+from grader.checks.triage import Triage, triage
 from grader.contract import RunStatus
 from grader.injection import overwritten_parameters
 from grader.observations import Observations
@@ -25,9 +27,11 @@ _STATUS = {RunStatus.COMPLETED: Status.GRADED, RunStatus.TIMEOUT: Status.TIMEOUT
 def score(*, submission_id: str, assignment: Assignment, rubric: Rubric, checks: Sequence[Check],
           params: Mapping[str, Any], observations: Observations | None, host: HostData = HostData(),
           breaks: KnownBreaks = KnownBreaks(),  # the hints beside failed cells (grader/breaks.py)
-          failure: tuple[Status, str] | None = None) -> GradeResult:
+          failure: tuple[Status, str] | None = None, renamed: Mapping[str, str] | None = None) -> GradeResult:
     """Grade one submission. `failure` is set when no observations came back (the sandbox was
-    killed or broke); then every check fails with that reason."""
+    killed or broke); then every check fails with that reason. `renamed`: the instructor's
+    per-student names (grader grade --object), which the probes were planned with.
+    A notebook that ran but does not fit what the checks look up needs review (checks/triage.py)."""
     if observations is None or observations.status in (RunStatus.UNGRADABLE, RunStatus.ERROR):
         if failure is not None:
             status, reason = failure
@@ -37,12 +41,17 @@ def score(*, submission_id: str, assignment: Assignment, rubric: Rubric, checks:
             raise ValueError("score() needs observations or a failure")
         results = [_unscored(check, reason) for check in checks]
         return _assemble(submission_id, assignment, rubric, status, results, reason, observations, breaks)
-    evidence = Evidence(observations=observations, assignment=assignment, host=host)
+    names = Namespace.of(observations)
+    evidence = Evidence(observations=observations, assignment=assignment, host=host, names=names)
+    sorted_out = (triage(checks, params, assignment, observations, names, renamed)
+                  if observations.status == RunStatus.COMPLETED else Triage())
     results = [_unscored(check, observations.reason or observations.status)
                if _never_probed(check, params[check.id], evidence)
+               else _unscored(check, sorted_out.not_run[check.id]) if check.id in sorted_out.not_run
                else _judge(check, params[check.id], evidence) for check in checks]
-    return _assemble(submission_id, assignment, rubric, _STATUS[observations.status], results,
-                     observations.reason, observations, breaks)
+    status = Status.NEEDS_REVIEW if sorted_out.review else _STATUS[observations.status]
+    return _assemble(submission_id, assignment, rubric, status, results, sorted_out.review or observations.reason,
+                     observations, breaks)
 
 
 def _never_probed(check: Check, params: Any, evidence: Evidence) -> bool:

@@ -57,6 +57,7 @@ EXAMPLES: list[ProbeRequest] = [
     contract.ReloadRequest(id="r#0", path="m.pt", model="loaded", original="model", callable="predict",
                            inputs="eval/public.npy"),
     contract.TransformsRequest(id="x#0", name="train_aug"),
+    contract.NamesRequest(id="__names__"),
 ]
 
 
@@ -102,7 +103,7 @@ def test_relocated_moves_only_evaluation_inputs():
     moved = [r.relocated(lambda path: "/sandbox/" + path) for r in EXAMPLES]
     assert [getattr(r, "inputs", None) for r in moved] == [
         None, None, "/sandbox/eval/hidden.npy", None, None, None, None, None, None, "/sandbox/eval/public.npy",
-        "/sandbox/eval/public.npy", None]
+        "/sandbox/eval/public.npy", None, None]
     assert TableRequest(id="t", name="t").relocated(str.upper).inputs is None
 
 

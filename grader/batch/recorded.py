@@ -66,7 +66,7 @@ def grade_recorded_submissions(book: Gradebook, assignment: LoadedAssignment, su
     when the new rubric asks the sandbox nothing new; only the others run again."""
     outcome = BatchOutcome()
     version = assignment.rubric.version
-    waiting: dict[str, tuple[StoredSubmission, Planned]] = {}
+    waiting: dict[str, tuple[StoredSubmission, Planned, GradingOptions]] = {}
     try:
         for stored in submissions:
             folder = stored.folder
@@ -81,13 +81,15 @@ def grade_recorded_submissions(book: Gradebook, assignment: LoadedAssignment, su
                 _finished(progress, graded.result)
                 continue
             notebook = _materialise(book, stored, out)
-            planned = plan_submission(assignment, notebook, _into(grading, out, folder), submission_id=folder,
-                                      refused=stored.problem)
+            options = _into(grading, out, folder)
+            if rescore:  # a regrade keeps the instructor's --object names of the earlier grade
+                options = dataclasses.replace(options, objects=_earlier_objects(book, stored))
+            planned = plan_submission(assignment, notebook, options, submission_id=folder, refused=stored.problem)
             if isinstance(planned, Rejected):
-                _store(book, stored, conclude_rejected(planned, _into(grading, out, folder)), outcome)
+                _store(book, stored, conclude_rejected(planned, options), outcome)
                 _finished(progress, outcome.results[folder])
                 continue
-            waiting[folder] = (stored, planned)
+            waiting[folder] = (stored, planned, options)
             executor.submit(folder, planned.request)
         for event in executor.finished():
             if progress:
@@ -95,8 +97,8 @@ def grade_recorded_submissions(book: Gradebook, assignment: LoadedAssignment, su
             if event is None:
                 continue
             folder, sandboxed = event
-            stored, planned = waiting.pop(folder)
-            graded = conclude(planned, sandboxed, _into(grading, out, folder))
+            stored, planned, options = waiting.pop(folder)
+            graded = conclude(planned, sandboxed, options)
             _store(book, stored, graded, outcome)
             _finished(progress, graded.result)
     finally:
@@ -121,6 +123,11 @@ def _store(book: Gradebook, stored: StoredSubmission, graded: Graded, outcome: B
 
 def _into(grading: GradingOptions, out: Path, folder: str) -> GradingOptions:
     return dataclasses.replace(grading, out_dir=out / folder)
+
+
+def _earlier_objects(book: Gradebook, stored: StoredSubmission) -> dict[str, str]:
+    previous = book.stored_result(stored.id)
+    return dict(previous.result.objects) if previous is not None else {}
 
 
 def _materialise(book: Gradebook, stored: StoredSubmission, out: Path) -> Path:

@@ -19,7 +19,7 @@ from grader.gradebook.store import Gradebook
 from grader.intake.collect import Intake, take_in
 from grader.intake.roster import load_roster
 from grader.pipeline import GradingOptions
-from grader.results import batch_exit_code
+from grader.results import Status, batch_exit_code
 from grader.sandbox import DEFAULT_SANDBOX, Sandbox, get_sandbox
 
 
@@ -40,6 +40,7 @@ class ClassOptions:
     regrade: bool = False
     show_progress: bool = True
     lang: str = "en"
+    objects: dict[str, str] = field(default_factory=dict)  # --object: name looked up -> the notebook's
 
 
 @dataclass
@@ -51,6 +52,11 @@ class ClassSummary:
     def exit_code(self) -> ExitCode:
         return batch_exit_code(list(self.outcome.results.values()))
 
+    @property
+    def needs_review(self) -> list[str]:
+        """The results folders whose grade needs review by hand (status needs-review)."""
+        return sorted(folder for folder, r in self.outcome.results.items() if r.status is Status.NEEDS_REVIEW)
+
     def to_dict(self) -> dict[str, Any]:
         results = self.outcome.results
         statuses: dict[str, int] = {}
@@ -60,6 +66,7 @@ class ClassSummary:
             "submissions": len(results), "graded": self.outcome.graded - self.outcome.rescored,
             "rescored": self.outcome.rescored, "skipped": self.outcome.skipped, "statuses": statuses,
             "passed": sum(r.passed for r in results.values()), "exit_code": int(self.exit_code),
+            "needs_review": self.needs_review,
             "results": [{"submission_id": folder, "status": r.status.value, "score": r.score, "max_score": r.max_score,
                          "passed": r.passed} for folder, r in sorted(results.items())],
             "older_attempts": len(self.intake.older),
@@ -73,7 +80,8 @@ def grade_class_from_paths(options: ClassOptions) -> ClassSummary:
     intake = take_in(options.paths, roster)
     if not intake.submissions and not intake.refused:
         raise UsageError("no submissions found in " + ", ".join(map(str, options.paths)))
-    grading = GradingOptions(sandbox=get_sandbox(options.sandbox, **options.sandbox_options), lang=options.lang)
+    grading = GradingOptions(sandbox=get_sandbox(options.sandbox, **options.sandbox_options), lang=options.lang,
+                             objects=options.objects)
     executor = _executor(options, grading.sandbox)
     with Gradebook.open(options.gradebook) as book:
         submissions = record_intake(book, options.assignment, intake)
@@ -81,7 +89,8 @@ def grade_class_from_paths(options: ClassOptions) -> ClassSummary:
         submissions = [s for s in submissions if s.student.id in current]
         progress = Progress(len(submissions), executor.workers) if options.show_progress else None
         outcome = grade_recorded_submissions(book, options.assignment, submissions, executor=executor,
-                                             out=options.out, grading=grading, regrade=options.regrade,
+                                             out=options.out, grading=grading,
+                                             regrade=options.regrade or bool(options.objects),
                                              progress=progress)
         if progress:
             progress.close()

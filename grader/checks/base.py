@@ -5,12 +5,14 @@ from __future__ import annotations
 import abc
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
+from grader.checks.namespace import Namespace
 from grader.contract import CellStatus, ProbeRequest
 from grader.observations import Observations
 from grader.spec.assignment import Assignment, Strict
@@ -34,6 +36,7 @@ class Evidence:
     observations: Observations
     assignment: Assignment
     host: HostData = HostData()
+    names: Namespace | None = None  # what the notebook defined (the names probe), when it answered
 
 
 @dataclass
@@ -111,20 +114,30 @@ def short(value: Any, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def missing_name_outcome(name: str, error: str | None, evidence: Evidence) -> Outcome:
-    """Fail with a pointer to the cell that should have defined name, if it failed."""
+NOT_DEFINED = re.compile(r"name '(\w+)' is not defined")
+
+
+def missing_name_outcome(name: str, error: str | None, evidence: Evidence, use: str | None = None) -> Outcome:
+    """Fail with a pointer to the cell that should have defined name, if it failed; else, when
+    the names probe answered, "not defined; closest: ..." (`use`: what the check uses it as)."""
+    found = NOT_DEFINED.search(error or "")
+    if found and evidence.names is not None and name in evidence.names:
+        name = found.group(1)  # the probe's error is about another name it looked up
     cell = evidence.observations.execution.defining(name)
     if cell is not None and cell.status in (CellStatus.ERROR, CellStatus.TIMEOUT, CellStatus.NOT_RUN):
         detail = cell.error["evalue"] if cell.error else cell.status.replace("_", " ")
         return Outcome.failed(f"'{name}' is defined in cell {cell.number}, which did not run cleanly: {detail}",
                               cell=cell.number)
+    if evidence.names is not None and name not in evidence.names:
+        return Outcome.failed(evidence.names.missing_text(name, use), cell=cell.number if cell else None)
     return Outcome.failed(error or f"'{name}' could not be used", cell=cell.number if cell else None)
 
 
-def failed_probe_outcome(name: str, error: str | None, doing: str, evidence: Evidence) -> Outcome:
+def failed_probe_outcome(name: str, error: str | None, doing: str, evidence: Evidence,
+                         use: str | None = None) -> Outcome:
     """Why a probe about `name` failed: the cell that should have defined it when the name is
     missing, else "could not <doing>" with the probe's error."""
     if "is not defined" in (error or ""):
-        return missing_name_outcome(name, error, evidence)
+        return missing_name_outcome(name, error, evidence, use)
     cell = evidence.observations.execution.defining(name)
     return Outcome.failed(f"could not {doing}: {error}", cell=cell.number if cell else None)

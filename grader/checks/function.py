@@ -42,7 +42,7 @@ class Function(CheckKind):
             call = f"{params.name}({', '.join(short(from_rubric(a), 60) for a in case.args)})"
             if not result.ok:
                 if "is not defined" in (result.error or ""):
-                    return missing_name_outcome(params.name, result.error, evidence)
+                    return missing_name_outcome(params.name, result.error, evidence, use="callable")
                 failures.append((call, short(from_rubric(case.expected)), f"raised {result.error}"))
                 continue
             got = result.value

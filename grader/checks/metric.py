@@ -139,7 +139,7 @@ def _predictions(check: Check, number: int, callable_name: str, evidence: Eviden
     result = evidence.observations.result(probe_id(check.id, number), PredictResult)
     if not result.ok:
         if "is not defined" in (result.error or ""):
-            return missing_name_outcome(callable_name, result.error, evidence)
+            return missing_name_outcome(callable_name, result.error, evidence, use="callable")
         return Outcome.failed(f"predicting with {callable_name} failed: {result.error}")
     return result.value
 

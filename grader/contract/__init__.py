@@ -30,6 +30,7 @@ from grader.contract.requests import (
     InputSpec,
     ModelBuild,
     ModelRequest,
+    NamesRequest,
     PredictRequest,
     ProbeRequest,
     ReloadRequest,
@@ -42,10 +43,12 @@ from grader.contract.requests import (
 from grader.contract.results import (
     ArtifactResult,
     CallResult,
+    DefinedName,
     DescribeResult,
     EnvironmentResult,
     GradcheckResult,
     ModelResult,
+    NamesResult,
     ParameterCount,
     PipelineStep,
     PredictResult,
@@ -68,10 +71,10 @@ def result_from_json(kind: type[R], data: Any, *, decode: Codec | None = None) -
 
 __all__ = [
     "REQUESTS", "ArtifactRequest", "ArtifactResult", "BestRow", "CallRequest", "CallResult", "CellRecord",
-    "CellStatus", "Codec", "ContractError", "CountColumns", "DescribeRequest", "DescribeResult",
+    "CellStatus", "Codec", "ContractError", "CountColumns", "DefinedName", "DescribeRequest", "DescribeResult",
     "EnvironmentRequest", "EnvironmentResult", "Execution", "GradcheckRequest", "GradcheckResult", "InputSpec",
-    "ModelBuild", "ModelRequest", "ModelResult", "ParameterCount", "PipelineStep", "PredictRequest",
-    "PredictResult", "ProbeRequest", "ProbeResult", "Reevaluation", "ReloadRequest", "ReloadResult", "RunStatus",
-    "SampleRequest", "SampleResult", "TableRequest", "TableResult", "TransformsRequest", "TransformsResult",
-    "from_json", "request_from_json", "requests_from_json", "result_from_json", "to_json",
+    "ModelBuild", "ModelRequest", "ModelResult", "NamesRequest", "NamesResult", "ParameterCount", "PipelineStep",
+    "PredictRequest", "PredictResult", "ProbeRequest", "ProbeResult", "Reevaluation", "ReloadRequest", "ReloadResult",
+    "RunStatus", "SampleRequest", "SampleResult", "TableRequest", "TableResult", "TransformsRequest",
+    "TransformsResult", "from_json", "request_from_json", "requests_from_json", "result_from_json", "to_json",
 ]

@@ -9,7 +9,7 @@ sandbox on the host and made absolute by the harness (`relocated`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal, Self
 
@@ -21,6 +21,7 @@ from grader.contract.results import (
     EnvironmentResult,
     GradcheckResult,
     ModelResult,
+    NamesResult,
     PredictResult,
     ProbeResult,
     ReloadResult,
@@ -36,6 +37,20 @@ class ProbeRequest:
     Result: ClassVar[type[ProbeResult]]
 
     id: str  # unique within a job; checks asking the same question share one
+    # the fields holding a name the kernel looks up, each with what the name is used as
+    # ("callable", "model", "class", "table" or "value"): the host's triage reads them
+    looks_up: ClassVar[Mapping[str, str]] = {}
+
+    def names(self) -> dict[str, str]:
+        """The notebook's names this request looks up, each with what it is used as."""
+        return {value: use for key, use in self.looks_up.items() if isinstance(value := getattr(self, key), str)}
+
+    def renamed(self, names: Mapping[str, str]) -> Self:
+        """This request, same id, with each name it looks up replaced by names.get(name, name): an
+        instructor's per-student override of the names a rubric expects."""
+        changes = {key: names[value] for key in self.looks_up
+                   if isinstance(value := getattr(self, key), str) and value in names}
+        return replace(self, **changes) if changes else self
 
     def to_json(self) -> dict[str, Any]:
         """{"id": ..., "op": ..., the fields that are not None}."""
@@ -55,6 +70,7 @@ class CallRequest(ProbeRequest):
 
     op = "call"
     Result = CallResult
+    looks_up = {"name": "callable"}
     name: str
     args: list[Any] = field(default_factory=list)
     kwargs: dict[str, Any] = field(default_factory=dict)
@@ -66,6 +82,7 @@ class DescribeRequest(ProbeRequest):
 
     op = "describe"
     Result = DescribeResult
+    looks_up = {"name": "value"}
     name: str
 
 
@@ -75,6 +92,7 @@ class PredictRequest(ProbeRequest):
 
     op = "predict"
     Result = PredictResult
+    looks_up = {"callable": "callable"}
     callable: str
     inputs: str
 
@@ -85,6 +103,7 @@ class SampleRequest(ProbeRequest):
 
     op = "sample"
     Result = SampleResult
+    looks_up = {"callable": "callable"}
     callable: str
     n: int
     kwargs: dict[str, Any] = field(default_factory=dict)
@@ -131,11 +150,22 @@ class ModelRequest(ProbeRequest):
 
     op = "model"
     Result = ModelResult
+    looks_up = {"name": "model"}
     mode: str = "train"  # train or eval
     build: ModelBuild | None = None
     name: str | None = None
     input_specs: list[InputSpec] | None = None  # None: guessed from the model
     batch: int | None = None
+
+    def names(self) -> dict[str, str]:
+        return {**super().names(), **({self.build.class_name: "class"} if self.build else {})}
+
+    def renamed(self, names: Mapping[str, str]) -> Self:
+        request = super().renamed(names)
+        build = request.build
+        if build is None or build.class_name not in names:
+            return request
+        return replace(request, build=replace(build, class_name=names[build.class_name]))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,6 +174,7 @@ class GradcheckRequest(ProbeRequest):
 
     op = "gradcheck"
     Result = GradcheckResult
+    looks_up = {"name": "callable"}
     name: str
     input_shapes: list[list[int]]
     init_args: list[Any] = field(default_factory=list)
@@ -176,11 +207,22 @@ class TableRequest(ProbeRequest):
 
     op = "table"
     Result = TableResult
+    looks_up = {"name": "table"}
     name: str
     values: list[str] | None = None  # columns whose distinct values come back (the required ones stay home)
     parameter_counts: CountColumns | None = None
     reevaluate: BestRow | None = None
     inputs: str | None = None  # with reevaluate
+
+    def names(self) -> dict[str, str]:
+        return {**super().names(), **({self.reevaluate.models: "value"} if self.reevaluate else {})}
+
+    def renamed(self, names: Mapping[str, str]) -> Self:
+        request = super().renamed(names)
+        best = request.reevaluate
+        if best is None or best.models not in names:
+            return request
+        return replace(request, reevaluate=replace(best, models=names[best.models]))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -189,6 +231,7 @@ class ReloadRequest(ProbeRequest):
 
     op = "reload"
     Result = ReloadResult
+    looks_up = {"model": "model", "original": "model", "callable": "callable"}
     path: str
     model: str
     original: str
@@ -202,12 +245,22 @@ class TransformsRequest(ProbeRequest):
 
     op = "transforms"
     Result = TransformsResult
+    looks_up = {"name": "value"}
     name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class NamesRequest(ProbeRequest):
+    """The names the notebook defined and what each is (a function, a torch Module, a Keras
+    Model, ...): the host's triage compares them with the names the checks look up."""
+
+    op = "names"
+    Result = NamesResult
 
 
 REQUESTS: dict[str, type[ProbeRequest]] = {cls.op: cls for cls in (
     CallRequest, DescribeRequest, PredictRequest, SampleRequest, ArtifactRequest, EnvironmentRequest, ModelRequest,
-    GradcheckRequest, TableRequest, ReloadRequest, TransformsRequest)}
+    GradcheckRequest, TableRequest, ReloadRequest, TransformsRequest, NamesRequest)}
 
 
 def request_from_json(data: Any) -> ProbeRequest:

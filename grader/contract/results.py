@@ -148,3 +148,22 @@ class TransformsResult(ProbeResult):
     via: str | None = None                   # "<name>.transform" when read through a dataset
     steps: list[PipelineStep] = field(default_factory=list)
     truncated: bool = False
+
+
+NAME_KINDS = ("function", "class", "model", "layer", "array", "tensor", "table", "value", "object")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DefinedName:
+    """One name of the notebook's namespace and what it holds."""
+
+    name: str
+    kind: str                                # one of NAME_KINDS
+    type: str = ""                           # the value's class (for a class: its own name)
+    framework: str | None = None             # "pytorch" or "keras", for models, layers and their classes
+
+
+@dataclass(frozen=True, kw_only=True)
+class NamesResult(ProbeResult):
+    defined: list[DefinedName] = field(default_factory=list)  # modules and private (_) names left out
+    truncated: bool = False                  # more names than the cap

@@ -46,9 +46,16 @@ def automatic_max(result: GradeResult) -> float:
     return result.max_score - result.pending_points
 
 
+def lms_grade(result: GradeResult) -> float | str:
+    """The grade an LMS import writes: empty (the LMS keeps what it has) when our side failed
+    (`error`) or a person must review the notebook first (`needs-review`), else the points."""
+    return "" if result.status in (Status.ERROR, Status.NEEDS_REVIEW) else points(result.score)
+
+
 def summary_line(result: GradeResult) -> str:
     """One line a student or instructor can read in an LMS comment box."""
-    verdict = "passed" if result.passed else "below the pass mark"
+    verdict = ("provisional: needs review by hand" if result.status is Status.NEEDS_REVIEW
+               else "passed" if result.passed else "below the pass mark")
     line = f"{points(result.score):g}/{points(result.max_score):g} ({result.status.value}, {verdict})"
     if result.pending_points:
         line += f"; {points(result.pending_points):g} points are graded by hand later"

@@ -9,9 +9,8 @@ maps whichever the course uses; grades are plain numbers between 0 and the item'
 from __future__ import annotations
 
 from grader.course import LoadedAssignment
-from grader.exports.common import csv_text, points, summary_line
+from grader.exports.common import csv_text, lms_grade, summary_line
 from grader.gradebook.records import ClassEntry
-from grader.results import Status
 
 IDENTITY_COLUMNS = ["ID number", "Username", "Email address", "Full name"]
 
@@ -21,7 +20,7 @@ def render(entries: list[ClassEntry], assignment: LoadedAssignment) -> str:
     rows = []
     for entry in entries:
         student = entry.student
-        grade = "" if entry.result.status is Status.ERROR else points(entry.result.score)
+        grade = lms_grade(entry.result)
         rows.append([student.id, student.login or "", student.email or "", student.name, grade,
                      summary_line(entry.result)])
     return csv_text(IDENTITY_COLUMNS + [title, f"{title} (feedback)"], rows)

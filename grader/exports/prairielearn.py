@@ -15,7 +15,10 @@ from grader.results import GradeResult, Status
 
 
 def results(result: GradeResult) -> dict:
-    gradable = result.status not in (Status.UNGRADABLE, Status.ERROR)
+    """Not gradable (no attempt used up) when the notebook could not be graded, our side failed,
+    or it needs review (it defines none of the expected names, or a model of another framework):
+    the student reads why in `format_errors` and can fix it."""
+    gradable = result.status not in (Status.UNGRADABLE, Status.ERROR, Status.NEEDS_REVIEW)
     total = automatic_max(result)
     document = {
         "gradable": gradable,

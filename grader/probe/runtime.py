@@ -24,6 +24,7 @@ from grader.contract import (
     GradcheckResult,
     ModelRequest,
     ModelResult,
+    NamesRequest,
     PredictRequest,
     PredictResult,
     ProbeRequest,
@@ -40,7 +41,7 @@ from grader.contract import (
     to_json,
 )
 from grader.probe.jsonvalues import as_numpy, decode, encode
-from grader.probe.names import lookup
+from grader.probe.names import defined_names, lookup
 from grader.text import exception_text
 
 if TYPE_CHECKING:  # numpy is imported where it is used
@@ -275,6 +276,7 @@ def transforms(request: TransformsRequest, namespace: dict) -> TransformsResult:
 
 
 OPERATIONS: dict[type[ProbeRequest], Callable[[Any, dict], ProbeResult]] = {
+    NamesRequest: defined_names,
     TableRequest: table,
     TransformsRequest: transforms,
     ReloadRequest: reload,

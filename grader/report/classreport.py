@@ -19,7 +19,7 @@ from grader.results import CheckStatus, Status, write_atomically
 
 FEEDBACK_DIR = "feedback"
 STATUS_COLOURS = {"graded": "#1a7f37", "ungradable": "#9a6700", "timeout": "#bc4c00", "crashed": "#cf222e",
-                  "error": "#59636e"}
+                  "error": "#59636e", "needs-review": "#8250df"}
 
 
 def write_class_report(entries: list[ClassEntry], assignment: LoadedAssignment, out: Path, *, lang: str = "en") -> Path:
@@ -43,7 +43,8 @@ def render_class_report(entries: list[ClassEntry], assignment: LoadedAssignment,
         summary={"students": len(entries),
                  "mean": statistics.fmean(percents) if percents else 0.0,
                  "median": statistics.median(percents) if percents else 0.0,
-                 "pass_rate": 100 * sum(e.result.passed for e in entries) / len(entries) if entries else 0.0},
+                 "pass_rate": 100 * sum(e.result.passed for e in entries) / len(entries) if entries else 0.0,
+                 "needs_review": sum(e.result.status is Status.NEEDS_REVIEW for e in entries)},
         charts=_charts(entries, assignment, t))
 
 

@@ -110,7 +110,8 @@ def _read_model(target: str, params: ArchitectureParams, evidence: Evidence) -> 
     """The validated description of one model, or the failed outcome that says why there is none."""
     result = evidence.observations.result(model_request(params, evidence.assignment, target).id, ModelResult)
     if not result.ok:
-        return failed_probe_outcome(target, result.error, f"read the model '{target}'", evidence)
+        use = "class" if params.build else "model"
+        return failed_probe_outcome(target, result.error, f"read the model '{target}'", evidence, use)
     cell = evidence.observations.execution.defining(target)
     number = cell.number if cell else None
     try:

@@ -1,0 +1,86 @@
+"""The host's view of the names a notebook defined (the `names` probe's result, untrusted: names
+that are no identifiers are dropped, class names shortened), and the closest of them to a name a
+check looks up, in words a student reads: "`my_predict` (a function)"."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from grader.contract import ContractError, DefinedName, NamesRequest, NamesResult
+from grader.observations import Observations
+
+NAMES_PROBE = NamesRequest(id="__names__")
+MAX_NAME_CHARS = 100
+CLOSEST = 3
+
+# what a check uses a name as (ProbeRequest.looks_up) -> the kinds of value that could stand in
+STAND_INS = {"callable": ("function",), "model": ("model",), "class": ("class",), "table": ("table",)}
+FRAMEWORKS = {"pytorch": "PyTorch", "keras": "Keras"}
+USES = {"callable": "a function", "model": "a model", "class": "a class", "table": "a pandas DataFrame"}
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """The names the notebook defined, by name."""
+
+    defined: dict[str, DefinedName]
+    truncated: bool = False
+
+    @classmethod
+    def of(cls, observations: Observations) -> Namespace | None:
+        """The names probe's answer; None when it was not asked or did not answer (the run
+        stopped early, an older stored run), so that triage is left out rather than guessed."""
+        if NAMES_PROBE.id not in observations.probes:
+            return None
+        try:
+            result = observations.result(NAMES_PROBE.id, NamesResult)
+        except ContractError:
+            return None
+        if not result.ok:
+            return None
+        return cls({entry.name: entry for entry in result.defined
+                    if entry.name.isidentifier() and len(entry.name) <= MAX_NAME_CHARS}, result.truncated)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.defined
+
+    def stand_ins(self, uses: set[str]) -> list[DefinedName]:
+        """The names that could stand in for a name used as one of `uses` (STAND_INS)."""
+        kinds = {kind for use in uses for kind in STAND_INS.get(use, ())}
+        return [entry for entry in self.defined.values() if entry.kind in kinds]
+
+    def closest(self, name: str, use: str | None = None) -> list[DefinedName]:
+        """Up to three names like `name`, by spelling first, then those of the kind `use` wants
+        (a function for a callable, a model for a model), most alike first."""
+        spelled = difflib.get_close_matches(name, list(self.defined), n=CLOSEST, cutoff=0.6)
+        kinds = STAND_INS.get(use or "", ())
+        same_kind = sorted((other for other, entry in self.defined.items() if entry.kind in kinds),
+                           key=lambda other: -difflib.SequenceMatcher(None, name, other).ratio())
+        picked = list(dict.fromkeys([*spelled, *same_kind]))[:CLOSEST]
+        return [self.defined[other] for other in picked]
+
+    def closest_text(self, name: str, use: str | None = None) -> str:
+        """"closest: `a` (a function), `b` (...)" or "" when nothing is alike."""
+        found = self.closest(name, use)
+        return "closest: " + ", ".join(f"`{entry.name}` ({what(entry)})" for entry in found) if found else ""
+
+    def missing_text(self, name: str, use: str | None = None) -> str:
+        """"'name' is not defined in the notebook; closest: ..." said once."""
+        closest = self.closest_text(name, use)
+        return f"'{name}' is not defined in the notebook" + (f"; {closest}" if closest else "")
+
+
+def what(entry: DefinedName) -> str:
+    """What a defined name holds, in words: "a function", "a PyTorch model (VGG)", "a Keras model (Sequential)"."""
+    framework = FRAMEWORKS.get(entry.framework or "")
+    prefix = f"{framework} " if framework else ""
+    short = entry.type.rsplit(".", 1)[-1][:60] or "unknown"
+    if entry.kind in ("model", "layer"):
+        return f"a {prefix}{entry.kind} ({short})"
+    if entry.kind == "class":
+        return f"a {prefix}model class" if framework else "a class"
+    if entry.kind == "tensor":
+        return f"a {prefix}tensor"
+    return {"function": "a function", "array": "a numpy array", "table": "a pandas DataFrame"}.get(
+        entry.kind, f"a value of type {short}")
