@@ -77,7 +77,7 @@ def test_release_bundle_holds_nothing_hidden_and_check_works_from_it(tmp_path):
     assert done.returncode == 0, done.stderr
     bundle = tmp_path / "bundle" / "toy"
     names = sorted(p.name for p in bundle.rglob("*") if p.is_file())
-    assert names == ["README.md", "assignment.yaml", "rubric.yaml", "starter.ipynb"]
+    assert names == ["ENVIRONMENT.md", "README.md", "assignment.yaml", "requirements.txt", "rubric.yaml", "starter.ipynb"]
     text = "\n".join(p.read_text() for p in bundle.rglob("*") if p.is_file())
     toy = load_assignment("toy", root=FIXTURE_COURSE)
     for hidden in (c for c in toy.rubric.checks if c.visibility == "hidden"):
