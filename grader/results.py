@@ -59,7 +59,7 @@ class GradeResult:
     message: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     environment: dict[str, str] = field(default_factory=dict)
-    cells: list[dict[str, Any]] = field(default_factory=list)  # failing cells, for feedback
+    cells: list[dict[str, Any]] = field(default_factory=list)  # failing cells (and noted ones), each with its hint
     notes: list[str] = field(default_factory=list)
     sha256: str = ""                 # of the submitted file: same content, same grade
     peak_memory_mb: float | None = None  # largest resident memory of the notebook's processes
