@@ -19,7 +19,7 @@ import pytest
 
 from conftest import REPO, make_notebook
 from grader.checks.base import HostData
-from grader.checks.namespace import NAMES_PROBE
+from grader.checks.namespace import NAMES_PROBE, Namespace
 from grader.contract import ModelBuild, ModelRequest, ReloadRequest
 from grader.errors import ExitCode, UsageError
 from grader.exports import canvas, csv_json, gradescope, junit, moodle, prairielearn
@@ -137,6 +137,39 @@ def test_without_the_names_probe_nothing_is_triaged(mnist):
     result = grade(mnist, obs)
     assert result.status is Status.GRADED
     assert "is not defined" in by_id(result)["accuracy-public"].message
+
+
+def test_the_names_probe_says_what_each_name_holds():
+    import functools
+
+    import torch
+    from torch import nn
+
+    from grader.contract import NamesRequest
+    from grader.probe.names import defined_names
+
+    class VGG(nn.Module):
+        pass
+
+    class Hostile:
+        @property
+        def __class__(self):
+            raise RuntimeError("no")
+
+    namespace = {"vgg": VGG(), "VGG": VGG, "loss_fn": nn.CrossEntropyLoss(), "stack": nn.Sequential(),
+                 "classify": lambda x: x, "partial": functools.partial(print), "images": np.zeros(3),
+                 "t": torch.zeros(1), "EPOCHS": 2, "np": np, "_hidden": 1, "In": [], "odd": Hostile()}
+    found = {d.name: (d.kind, d.framework) for d in defined_names(NamesRequest(id="n"), namespace).defined}
+    assert found == {"vgg": ("model", "pytorch"), "VGG": ("class", "pytorch"), "loss_fn": ("layer", "pytorch"),
+                     "stack": ("model", "pytorch"), "classify": ("function", None), "partial": ("function", None),
+                     "images": ("array", None), "t": ("tensor", "pytorch"), "EPOCHS": ("value", None),
+                     "odd": ("object", None)}
+
+
+def test_the_host_keeps_only_well_formed_names(mnist):
+    obs = observations({"ok_name": {"kind": "function"}, "not a name": {"kind": "function"},
+                        "weird": {"kind": "spaceship"}})
+    assert list(Namespace.of(obs).defined) == ["ok_name"]
 
 
 # --- a Keras model in a PyTorch lab --------------------------------------------------------------------

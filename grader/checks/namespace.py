@@ -8,6 +8,7 @@ import difflib
 from dataclasses import dataclass
 
 from grader.contract import ContractError, DefinedName, NamesRequest, NamesResult
+from grader.contract.results import NAME_KINDS
 from grader.observations import Observations
 
 NAMES_PROBE = NamesRequest(id="__names__")
@@ -25,7 +26,7 @@ class Namespace:
     """The names the notebook defined, by name."""
 
     defined: dict[str, DefinedName]
-    truncated: bool = False
+    truncated: bool = False  # the kernel listed only the first names: absence proves nothing
 
     @classmethod
     def of(cls, observations: Observations) -> Namespace | None:
@@ -40,7 +41,8 @@ class Namespace:
         if not result.ok:
             return None
         return cls({entry.name: entry for entry in result.defined
-                    if entry.name.isidentifier() and len(entry.name) <= MAX_NAME_CHARS}, result.truncated)
+                    if entry.name.isidentifier() and len(entry.name) <= MAX_NAME_CHARS and entry.kind in NAME_KINDS},
+                   result.truncated)
 
     def __contains__(self, name: str) -> bool:
         return name in self.defined
@@ -60,15 +62,15 @@ class Namespace:
         picked = list(dict.fromkeys([*spelled, *same_kind]))[:CLOSEST]
         return [self.defined[other] for other in picked]
 
-    def closest_text(self, name: str, use: str | None = None) -> str:
-        """"closest: `a` (a function), `b` (...)" or "" when nothing is alike."""
-        found = self.closest(name, use)
-        return "closest: " + ", ".join(f"`{entry.name}` ({what(entry)})" for entry in found) if found else ""
-
     def missing_text(self, name: str, use: str | None = None) -> str:
         """"'name' is not defined in the notebook; closest: ..." said once."""
-        closest = self.closest_text(name, use)
-        return f"'{name}' is not defined in the notebook" + (f"; {closest}" if closest else "")
+        found = self.closest(name, use)
+        return f"'{name}' is not defined in the notebook" + (f"; closest: {listed(found)}" if found else "")
+
+
+def listed(entries: list[DefinedName]) -> str:
+    """"`a` (a function), `b` (a PyTorch model (VGG))"."""
+    return ", ".join(f"`{entry.name}` ({what(entry)})" for entry in entries)
 
 
 def what(entry: DefinedName) -> str:

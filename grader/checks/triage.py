@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.checks import KINDS
-from grader.checks.namespace import FRAMEWORKS, USES, Namespace, what
+from grader.checks.namespace import FRAMEWORKS, USES, Namespace, listed, what
 from grader.contract import DefinedName
 from grader.observations import Observations
 from grader.spec.assignment import Assignment
@@ -59,7 +59,8 @@ def triage(checks: Sequence[Check], params: Mapping[str, Any], assignment: Assig
     if mismatch.review:
         return mismatch
     wanted = _in_order(looked, assignment, renamed or {})
-    if not wanted or any(name in names or observations.execution.defining(name) for name in wanted):
+    if not wanted or names.truncated or any(name in names or observations.execution.defining(name)
+                                            for name in wanted):
         return Triage()
     if not names.stand_ins(set(wanted.values())):  # nothing a person could map: an unfinished notebook
         return Triage()
@@ -73,30 +74,27 @@ def framework_mismatch(framework: str, looked: Mapping[str, Mapping[str, str]], 
     if lab is None:  # numpy or any: no framework to hold it to
         return Triage()
     wrong: dict[str, DefinedName] = {}
-    for uses in looked.values():
-        for name, use in uses.items():
-            entry = names.defined.get(name)
-            if use in ("model", "class") and entry is not None and entry.framework not in (None, lab):
-                wrong[name] = entry
+    not_run: dict[str, str] = {}
+    for check_id, uses in looked.items():
+        probed = {name: entry for name, use in uses.items() if use in ("model", "class")
+                  and (entry := names.defined.get(name)) is not None and entry.framework not in (None, lab)}
+        if probed:
+            wrong.update(probed)
+            not_run[check_id] = (f"{' and '.join(f'`{name}`' for name in probed)} is not a {FRAMEWORKS[lab]} model "
+                                 "(this grade needs review by hand)")
     if not wrong:
         return Triage()
     theirs = " and ".join(f"`{name}` is {what(entry)}" for name, entry in wrong.items())
     review = (f"this lab grades a {FRAMEWORKS[lab]} model; the notebook's {theirs}. The checks that probe it "
               f"were not run, so this grade needs review by hand")
-    not_run = {}
-    for check_id, uses in looked.items():
-        probed = [f"`{name}`" for name, use in uses.items() if name in wrong and use in ("model", "class")]
-        if probed:
-            not_run[check_id] = (f"{' and '.join(probed)} is not a {FRAMEWORKS[lab]} model "
-                                 "(this grade needs review by hand)")
     return Triage(review, not_run)
 
 
 def none_defined_message(wanted: Mapping[str, str], names: Namespace) -> str:
     """One message: the names expected, and for each the closest the notebook defines."""
     expected = ", ".join(f"`{name}`" + (f" ({USES[use]})" if use in USES else "") for name, use in wanted.items())
-    closest = [f"for `{name}`: {names.closest_text(name, use).removeprefix('closest: ')}"
-               for name, use in wanted.items() if names.closest(name, use)]
+    candidates = {name: names.closest(name, use) for name, use in wanted.items()}
+    closest = [f"for `{name}`: {listed(found)}" for name, found in candidates.items() if found]
     found = ("closest names it defines: " + "; ".join(closest)) if closest else "it defines no names like them"
     return (f"needs review: the notebook defines none of the names this lab's checks look up: {expected}; {found}. "
             "The checks that use them were not run; an instructor can map a name to the notebook's own with "

@@ -29,7 +29,7 @@ def defined_names(request: NamesRequest, namespace: dict) -> NamesResult:
     its kind (grader.contract.NAME_KINDS), class and framework."""
     names = sorted(name for name in list(namespace) if isinstance(name, str) and name.isidentifier()
                    and not name.startswith("_") and name not in IPYTHON_NAMES
-                   and not isinstance(namespace[name], types.ModuleType))
+                   and not issubclass(type(namespace[name]), types.ModuleType))  # type(): no __class__ lies
     return NamesResult(ok=True, defined=[describe_name(name, namespace[name]) for name in names[:MAX_NAMES]],
                        truncated=len(names) > MAX_NAMES)
 
@@ -42,12 +42,12 @@ def describe_name(name: str, value: Any) -> DefinedName:
 
 
 def _described(name: str, value: Any) -> DefinedName:
-    if isinstance(value, type):
-        return DefinedName(name=name, kind="class", type=_qualified(value), framework=_framework(value)[0])
     kind = type(value)
+    if issubclass(kind, type):
+        return DefinedName(name=name, kind="class", type=_qualified(value), framework=_framework(value)[0])
     framework, role = _framework(kind)
     if role is None:
-        role = "function" if isinstance(value, FUNCTIONS) else _data_kind(kind)
+        role = "function" if issubclass(kind, FUNCTIONS) else _data_kind(kind)
     return DefinedName(name=name, kind=role, type=_qualified(kind), framework=framework)
 
 
