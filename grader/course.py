@@ -18,10 +18,11 @@ from pydantic import BaseModel
 
 from grader.breaks import Break, instructor_breaks
 from grader.checks import KINDS
+from grader.datasets.declared import declaration_problems
 from grader.errors import SpecError, UsageError
-from grader.spec.assignment import Assignment
+from grader.spec.assignment import Assignment, SpecContext
 from grader.spec.rubric import Check, Rubric
-from grader.spec.validation import format_location, validate_model
+from grader.spec.validation import format_location, located, validate_model
 from grader.spec.yamlfile import line_of, load_yaml_with_lines
 
 ASSIGNMENT_FILE = "assignment.yaml"
@@ -87,8 +88,25 @@ def load_assignment(reference: str, *, root: Path | None = None) -> LoadedAssign
 
 
 def load_spec(path: Path) -> Assignment:
+    """The spec, its own datasets' files read and checked (a bad one is a SpecError with its line)."""
     data, lines = load_yaml_with_lines(path)
-    return validate_model(Assignment, data, path=path, lines=lines)
+    spec = validate_model(Assignment, data, path=path, lines=lines, context=SpecContext.of(path, data))
+    problems = [located(path, lines, ("own_datasets", name, *where), message)
+                for name, own in spec.own_datasets.items() for where, message in declaration_problems(name, own)]
+    for use in ("public", "hidden"):
+        split = getattr(spec.evaluation, use)
+        if split is None or split.dataset not in spec.own_datasets:
+            continue
+        if split.split not in spec.own_datasets[split.dataset].splits():
+            problems.append(located(path, lines, ("evaluation", use, "split"),
+                                    f"own dataset {split.dataset!r} declares no {split.split} split"))
+        elif use == "public" and split.split == "hidden":
+            problems.append(located(path, lines, ("evaluation", use, "split"),
+                                    "public checks run in a student's self-check too, which has no hidden split: "
+                                    "evaluate them on train or test"))
+    if problems:
+        raise SpecError(f"invalid {path.name}:\n  " + "\n  ".join(problems))
+    return spec
 
 
 def load_rubric(path: Path, spec: Assignment) -> tuple[Rubric, dict[str, Any]]:

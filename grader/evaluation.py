@@ -32,8 +32,9 @@ def evaluation_data(assignment: Assignment, splits: set[str], cache: Path | None
     for name in sorted(splits):
         split = getattr(assignment.evaluation, name)
         try:
-            inputs, truth = get_provider(split.dataset).split(cache or default_cache_dir(), split.split)
-        except (KeyError, OSError) as exc:
+            inputs, truth = get_dataset(split.dataset, assignment.own_datasets).split(cache or default_cache_dir(),
+                                                                                      split.split)
+        except (KeyError, OSError, ValueError) as exc:  # ValueError: an own dataset's files changed since loading
             raise InfrastructureError(f"evaluation data {split.dataset}/{split.split} is unavailable: {exc}") from exc
         if split.limit:
             inputs, truth = inputs[: split.limit], truth[: split.limit]
@@ -91,7 +92,7 @@ def hidden_draw(assignment: Assignment, names: set[str], seed: int) -> dict[str,
         split = getattr(assignment.evaluation, name)
         if split is None or split.split != "hidden":
             continue
-        inputs, truth = get_dataset(split.dataset).generate("hidden", seed)
+        inputs, truth = get_dataset(split.dataset, assignment.own_datasets).generate("hidden", seed)
         if split.limit:
             inputs, truth = inputs[: split.limit], truth[: split.limit]
         buffer = io.BytesIO()

@@ -15,6 +15,7 @@ from grader.checks.namespace import NAMES_PROBE
 from grader.contract import ProbeRequest
 from grader.course import LoadedAssignment
 from grader.datasets import default_cache_dir
+from grader.datasets.declared import sandbox_copies
 from grader.evaluation import host_data
 from grader.harness.job import HarnessJob
 from grader.harness.notebook import Ungradable, load_submission
@@ -215,8 +216,8 @@ def _request(assignment: LoadedAssignment, notebook: Path, probes: list[ProbeReq
         cell_timeout=spec.limits.cell_timeout, total_timeout=spec.limits.total_timeout,
         probe_timeout=spec.limits.probe_timeout, output_cap=spec.resources.output, probes=probes,
         eval_inputs=sorted(files))
-    return SandboxRequest(job=job, notebook=notebook, resources=spec.resources, files=files,
-                          datasets=list(spec.datasets))
+    return SandboxRequest(job=job, notebook=notebook, resources=spec.resources,
+                          files={**files, **sandbox_copies(spec.own_datasets)}, datasets=list(spec.datasets))
 
 
 def interpret(sandboxed: SandboxResult) -> tuple[Observations | None, tuple[Status, str] | None]:

@@ -1,7 +1,8 @@
 """`grader release`: the student bundle. Only what a student may see goes in: the starter, the
-README(s), the public checks, the public data, the grading environment (requirements.txt pinned,
-ENVIRONMENT.md) and the instructor's known breaks. Never the reference, hidden checks or hidden
-data."""
+README(s), the public checks, the public data (data/, and own datasets' public splits at their
+declared paths), the grading environment (requirements.txt pinned, ENVIRONMENT.md) and the
+instructor's known breaks. Never the reference, hidden checks or hidden data: an own dataset's
+hidden split is neither copied nor named in the bundle's assignment.yaml."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import yaml
 
 from grader.breaks import BREAKS_FILE
 from grader.course import ASSIGNMENT_FILE, BUNDLE_RUBRIC, LoadedAssignment
+from grader.datasets.declared import DeclaredDataset
 from grader.environment import grading_environment
 from grader.errors import UsageError
 
@@ -30,6 +32,8 @@ def release(assignment: LoadedAssignment, out: Path, *, data_cache: Path | None 
     target.mkdir(parents=True)
     spec = assignment.spec.model_dump(mode="json", exclude_defaults=True)
     spec.setdefault("evaluation", {}).pop("hidden", None)
+    for own in spec.get("own_datasets", {}).values():
+        own.pop("hidden", None)
     _write_yaml(target / ASSIGNMENT_FILE, {"id": assignment.id, **spec})
     public = assignment.rubric.public_only().model_dump(mode="json", by_alias=True, exclude_defaults=True)
     _write_yaml(target / BUNDLE_RUBRIC, {"assignment": assignment.id, **public})
@@ -39,6 +43,10 @@ def release(assignment: LoadedAssignment, out: Path, *, data_cache: Path | None 
     data = assignment.directory / PUBLIC_DATA_DIR
     if data.is_dir():
         shutil.copytree(data, target / PUBLIC_DATA_DIR)
+    for name, own in assignment.spec.own_datasets.items():
+        for source, relative in DeclaredDataset(name, own).public_files():
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target / relative)
     environment = grading_environment(assignment.spec, cache=data_cache)
     (target / REQUIREMENTS_FILE).write_text(environment.requirements_txt(), encoding="utf-8")
     (target / ENVIRONMENT_FILE).write_text(environment.markdown(), encoding="utf-8")

@@ -88,17 +88,19 @@ def grade_over_draws(assignment: LoadedAssignment, notebook: Path, run: GradingO
     if isinstance(planned, Rejected) or not seeds:
         return [grade_planned(planned, run).result]
     request, host = planned.request, planned.host
-    names = {Path(name).stem for name in request.files}
+    names = {Path(name).stem for name in request.job.eval_inputs}
     drawn = [hidden_draw(assignment.spec, names, seed) for seed in seeds]
     files, probes = dict(request.files), list(request.job.probes)
+    inputs = list(request.job.eval_inputs)
     for number, draw in enumerate(drawn, start=1):
-        for name, (inputs, _labels) in draw.items():
-            files[f"eval/draw-{number}/{name}.npy"] = inputs
+        for name, (drawn_inputs, _labels) in draw.items():
+            files[f"eval/draw-{number}/{name}.npy"] = drawn_inputs
+            inputs.append(f"eval/draw-{number}/{name}.npy")
             moved = {f"eval/{name}.npy": f"eval/draw-{number}/{name}.npy"}
             probes += [dataclasses.replace(probe.relocated(moved.__getitem__), id=f"{probe.id}@draw-{number}")
                        for probe in request.job.probes if getattr(probe, "inputs", None) in moved]
     # every draw sends its own answers back (a segmentation lab's masks are megabytes a draw)
-    job = dataclasses.replace(request.job, probes=probes, eval_inputs=sorted(files),
+    job = dataclasses.replace(request.job, probes=probes, eval_inputs=sorted(inputs),
                               observations_cap=request.job.observations_cap * (len(seeds) + 1))
     sandboxed = run.sandbox.run(dataclasses.replace(request, job=job, files=files))
     first = conclude(planned, sandboxed, run).result

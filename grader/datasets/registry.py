@@ -1,8 +1,10 @@
-"""Known datasets by name, and where their cache lives."""
+"""Known datasets by name: the built-in ones, and an assignment's own (its `own_datasets`); and
+where the built-in ones' cache lives."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from grader.datasets.airline import AirlineProvider
@@ -10,6 +12,7 @@ from grader.datasets.base import DatasetProvider
 from grader.datasets.blobs2d import Blobs2dProvider
 from grader.datasets.boston_housing import BostonHousingProvider
 from grader.datasets.cifar10 import Cifar10Provider
+from grader.datasets.declared import Declaration, DeclaredDataset
 from grader.datasets.fashion_mnist import FashionMnistProvider
 from grader.datasets.imdb import ImdbProvider
 from grader.datasets.mnist import MnistProvider
@@ -38,8 +41,15 @@ def get_provider(name: str) -> DatasetProvider | PretrainedWeights:
         raise KeyError(f"unknown dataset {name!r}; known: {', '.join(sorted(_PROVIDERS))}") from None
 
 
-def get_dataset(name: str) -> DatasetProvider:
-    """A provider with splits the host can read (evaluation, statistics, judges): not weights."""
+def is_built_in(name: str) -> bool:
+    return name in _PROVIDERS
+
+
+def get_dataset(name: str, own: Mapping[str, Declaration] | None = None) -> DatasetProvider:
+    """A provider with splits the host can read (evaluation, statistics, judges): not weights. `own`:
+    the assignment's own datasets by name (`Assignment.own_datasets`), which never share a built-in's."""
+    if own and name in own:
+        return DeclaredDataset(name, own[name])
     provider = get_provider(name)
     if not isinstance(provider, DatasetProvider):
         datasets = sorted(n for n, p in _PROVIDERS.items() if isinstance(p, DatasetProvider))

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from grader.spec.units import Size
 
@@ -46,6 +58,27 @@ def known_dataset(name: str, *, with_splits: bool = False) -> str:
     return name
 
 
+@dataclass(frozen=True)
+class SpecContext:
+    """What validating an assignment.yaml needs besides the document: the folder its paths resolve
+    against, and the names its `own_datasets` declares (so that `evaluation` may name them)."""
+
+    folder: Path
+    own_datasets: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, path: Path, document: Any) -> SpecContext:
+        """The context of the document read from `path` (its own dataset names read before it is
+        validated: `evaluation` is checked against them while it is)."""
+        own = document.get("own_datasets") if isinstance(document, dict) else None
+        return cls(Path(path).parent, frozenset(name for name in own if isinstance(name, str))
+                   if isinstance(own, dict) else frozenset())
+
+
+def _own_names(info: ValidationInfo) -> frozenset[str]:
+    return info.context.own_datasets if isinstance(info.context, SpecContext) else frozenset()
+
+
 class EvaluationSplit(Strict):
     dataset: str
     split: Literal["train", "test", "hidden"]
@@ -53,13 +86,84 @@ class EvaluationSplit(Strict):
 
     @field_validator("dataset")
     @classmethod
-    def _has_splits(cls, name: str) -> str:
-        return known_dataset(name, with_splits=True)
+    def _has_splits(cls, name: str, info: ValidationInfo) -> str:
+        return name if name in _own_names(info) else known_dataset(name, with_splits=True)
+
+
+class PublicSplits(Strict):
+    train: str | None = None
+    test: str | None = None
+
+    @field_validator("train", "test")
+    @classmethod
+    def _inside(cls, path: str | None) -> str | None:
+        """Public files are shipped in the bundle and staged at the same relative path, so they
+        lie inside the assignment folder."""
+        if path is not None and (posixpath.isabs(path) or posixpath.normpath(path).startswith("..")):
+            raise ValueError(f"{path!r} is not inside the assignment folder: public splits are shipped to students "
+                             "at the same relative path, so give a path below the folder of assignment.yaml")
+        return path
+
+
+class OwnDataset(Strict):
+    """A dataset from the course's own files (docs/formats.md, own_datasets). Paths are relative to
+    the folder of the assignment.yaml that declares it (`folder`); the files are read and checked
+    when the spec is loaded (grader.datasets.declared)."""
+
+    format: Literal["npz", "npy", "csv", "images"]
+    public: PublicSplits = PublicSplits()
+    hidden: str | None = Field(None, description="host-only; outside the assignment folder (an absolute path too)")
+    label: str | None = Field(None, validate_default=True, description="csv: the label column")
+    _folder: Path | None = PrivateAttr(None)
+
+    def model_post_init(self, context: Any) -> None:
+        self._folder = context.folder if isinstance(context, SpecContext) else None
+
+    @field_validator("label")
+    @classmethod
+    def _label_for_csv(cls, label: str | None, info: ValidationInfo) -> str | None:
+        fmt = info.data.get("format")  # absent when the format itself was invalid
+        if fmt == "csv" and not label:
+            raise ValueError("a csv dataset names its label column: label: <column>")
+        if fmt not in ("csv", None) and label is not None:
+            raise ValueError(f"label names a csv file's label column; a {fmt} dataset has none "
+                             "(docs/formats.md says where its labels come from)")
+        return label
+
+    @model_validator(mode="after")
+    def _has_a_split(self) -> OwnDataset:
+        if not self.splits():
+            raise ValueError("declares no split: give public.train, public.test or hidden")
+        return self
+
+    @property
+    def folder(self) -> Path:
+        """The folder of the assignment.yaml that declared it, against which its paths resolve."""
+        if self._folder is None:
+            raise ValueError("an own dataset's paths resolve against its assignment.yaml's folder; "
+                             "validate it with a SpecContext")
+        return self._folder
+
+    def splits(self) -> dict[str, str]:
+        """{"train" | "test" | "hidden": its path as declared}, for the splits it has."""
+        declared = {"train": self.public.train, "test": self.public.test, "hidden": self.hidden}
+        return {split: path for split, path in declared.items() if path is not None}
 
 
 class Evaluation(Strict):
     public: EvaluationSplit | None = None
     hidden: EvaluationSplit | None = None
+
+
+def _not_built_in(name: str) -> str:
+    from grader.datasets.registry import is_built_in
+
+    if is_built_in(name):
+        raise ValueError(f"{name!r} is a built-in dataset: give your own dataset another name")
+    return name
+
+
+OwnName = Annotated[str, Field(pattern=IDENTIFIER), AfterValidator(_not_built_in)]
 
 
 class Assignment(Strict):
@@ -71,12 +175,16 @@ class Assignment(Strict):
     parameters: dict[str, Any] = Field(default_factory=dict, description="injected after the 'parameters' cell")
     limits: Limits = Limits()
     resources: Resources = Resources()
-    datasets: list[str] = Field(default_factory=list)
+    datasets: list[str] = Field(default_factory=list, description="built-in datasets staged into the sandbox")
+    own_datasets: dict[OwnName, OwnDataset] = Field(default_factory=dict, description="from the course's own files")
     objects: dict[str, str] = Field(default_factory=dict, description="role -> name the student must define")
     evaluation: Evaluation = Evaluation()
     requirements: list[str] = Field(default_factory=list, description="python packages the runtime image needs")
 
     @field_validator("datasets")
     @classmethod
-    def _provided(cls, names: list[str]) -> list[str]:
+    def _provided(cls, names: list[str], info: ValidationInfo) -> list[str]:
+        for name in set(names) & _own_names(info):
+            raise ValueError(f"{name!r} is one of own_datasets, which are staged from their declaration: "
+                             "list only built-in datasets here")
         return [known_dataset(name) for name in names]

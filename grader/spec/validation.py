@@ -15,11 +15,12 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def validate_model(
-    model: type[M], data: Any, *, path: Path, lines: dict[Location, int], prefix: Location = ()
+    model: type[M], data: Any, *, path: Path, lines: dict[Location, int], prefix: Location = (), context: Any = None
 ) -> M:
-    """Validate data against model or raise one SpecError listing every problem with its line."""
+    """Validate data against model or raise one SpecError listing every problem with its line.
+    `context` reaches the model's validators (an assignment's SpecContext)."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         raise SpecError(describe_errors(exc, model, path=path, lines=lines, prefix=prefix)) from None
 
@@ -30,17 +31,20 @@ def describe_errors(
     problems = []
     for error in exc.errors():
         loc = prefix + tuple(error["loc"])
-        line = line_of(lines, loc)
-        where = f"{path}:{line}" if line else str(path)
-        key = format_location(loc) or "(top level)"
         if error["type"] == "extra_forbidden":
             allowed = ", ".join(sorted(allowed_keys(model, tuple(error["loc"])[:-1])))
-            problems.append(f"{where}: {key}: unknown key; allowed keys here: {allowed}")
+            problems.append(located(path, lines, loc, f"unknown key; allowed keys here: {allowed}"))
         elif error["type"] == "missing":
-            problems.append(f"{where}: {key}: required key is missing")
+            problems.append(located(path, lines, loc, "required key is missing"))
         else:
-            problems.append(f"{where}: {key}: {error['msg']}")
+            problems.append(located(path, lines, loc, error["msg"]))
     return "invalid " + path.name + ":\n  " + "\n  ".join(problems)
+
+
+def located(path: Path, lines: dict[Location, int], loc: Location, message: str) -> str:
+    """`path:line: key: message` for the key at `loc` (its nearest known parent's line if it is missing)."""
+    line = line_of(lines, loc)
+    return f"{f'{path}:{line}' if line else path}: {format_location(loc) or '(top level)'}: {message}"
 
 
 def format_location(loc: Location) -> str:
