@@ -1,25 +1,39 @@
-"""Plain-text tables for the terminal."""
+"""Plain-text tables for the terminal, fitted to its width: the columns that hold prose (titles,
+messages) wrap at word boundaries into what the others leave; nothing is cut."""
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from collections.abc import Sequence
 
 import click
 
+from grader.report.points import out_of
 from grader.results import CheckResult, GradeResult
 
 _COLOURS = {"passed": "green", "partial": "yellow", "failed": "red", "pending": "blue"}
+GAP = "  "
+NARROWEST = 40          # a terminal narrower than this is laid out as if it were this wide
+NARROWEST_PROSE = 12    # the least a wrapping column gets
 
 
-def checks_table(result: GradeResult) -> str:
+def terminal_width() -> int:
+    """The terminal's columns; 80 where there is none (a pipe, a CI log)."""
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def checks_table(result: GradeResult, *, width: int | None = None) -> str:
+    """One submission's checks, its score (rounded as on the page) and its failed cells."""
+    width = max(NARROWEST, width or terminal_width())
     rows = [(c.title if c.visibility == "public" else f"{c.title} (hidden)", c.status.value,
-             f"{round(c.points, 2):g}/{c.max_points:g}", _message(c)) for c in result.checks]
-    lines = [_format_row(("check", "result", "points", "message"), widths := _widths(rows, (40, 8, 9)), bold=True)]
-    lines += [_format_row(row, widths) for row in rows]
+             out_of(c.points, c.max_points), _message(c)) for c in result.checks]
+    lines = _table(("check", "result", "points", "message"), rows, width, shares=(2, 0, 0, 3))
     verdict = "PASSED" if result.passed else "BELOW PASS MARK"
-    lines.append(f"{result.submission_id}: {result.status.value}, {result.score:g}/{result.max_score:g} — {verdict}")
+    lines += textwrap.wrap(f"{result.submission_id}: {result.status.value}, "
+                           f"{out_of(result.score, result.max_score)} — {verdict}", width, subsequent_indent="  ")
     if result.message:
-        lines.append(f"  {result.message}")
+        lines += textwrap.wrap(result.message, width, initial_indent="  ", subsequent_indent="  ")
     lines += _cell_lines(result)
     return "\n".join(lines)
 
@@ -44,26 +58,59 @@ def _message(check: CheckResult) -> str:
     return f"{check.message} ({explanation})" if explanation else check.message
 
 
-def summary_table(results: Sequence[GradeResult]) -> str:
-    rows = [(r.submission_id, r.status.value, f"{round(r.score, 2):g}/{r.max_score:g}", "pass" if r.passed else "below",
+def summary_table(results: Sequence[GradeResult], *, width: int | None = None) -> str:
+    rows = [(r.submission_id, r.status.value, out_of(r.score, r.max_score), "pass" if r.passed else "below",
              (r.message or "")[:80]) for r in results]
-    widths = _widths(rows, (32, 10, 9, 5))
-    lines = [_format_row(("submission", "status", "score", "mark", "note"), widths, bold=True)]
-    lines += [_format_row(row, widths) for row in rows]
+    lines = _table(("submission", "status", "score", "mark", "note"), rows,
+                   max(NARROWEST, width or terminal_width()), shares=(1, 0, 0, 0, 2))
     return "\n".join(lines)
 
 
-def _widths(rows: Sequence[Sequence[str]], caps: Sequence[int]) -> list[int]:
-    return [min(cap, max([len(str(row[i])) for row in rows] + [6])) for i, cap in enumerate(caps)]
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int, *, shares: Sequence[float]) -> list[str]:
+    """Rows laid out in `width` columns. A column with a share > 0 wraps at word boundaries: the
+    wrapping columns divide what the others leave in proportion to their shares, and one whose
+    longest line fits its part keeps just that (its part goes to the rest)."""
+    natural = [max([len(header)] + [_longest_line(row[i]) for row in rows]) for i, header in enumerate(headers)]
+    widths = list(natural)
+    room = width - len(GAP) * (len(headers) - 1) - sum(n for n, share in zip(natural, shares) if not share)
+    wrapping = [i for i, share in enumerate(shares) if share]
+    while wrapping:
+        total = sum(shares[i] for i in wrapping)
+        fitting = [i for i in wrapping if natural[i] <= room * shares[i] / total]
+        if not fitting:
+            for i in wrapping:
+                widths[i] = max(NARROWEST_PROSE, int(room * shares[i] / total))
+            break
+        for i in fitting:
+            room -= natural[i]
+            wrapping.remove(i)
+    lines = _format_row(headers, widths, bold=True)
+    for row in rows:
+        lines += _format_row(row, widths)
+    return lines
 
 
-def _format_row(row: Sequence[str], widths: Sequence[int], *, bold: bool = False) -> str:
-    cells = []
-    for i, value in enumerate(row):
-        text = str(value)
-        if i < len(widths):
-            text = (text if len(text) <= widths[i] else text[: widths[i] - 1] + "…").ljust(widths[i])
-        if value in _COLOURS:
-            text = click.style(text, fg=_COLOURS[value])
-        cells.append(click.style(text, bold=True) if bold else text)
-    return "  ".join(cells).rstrip()
+def _longest_line(text: str) -> int:
+    return max((len(line) for line in str(text).splitlines()), default=0)
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """text in lines of at most width characters, broken between words (inside a word only when
+    the word alone is wider)."""
+    return [line for paragraph in str(text).splitlines() for line in textwrap.wrap(paragraph, width) or [""]] or [""]
+
+
+def _format_row(row: Sequence[str], widths: Sequence[int], *, bold: bool = False) -> list[str]:
+    """A row as the terminal lines it takes: its cells wrapped, side by side."""
+    cells = [_wrapped(value, widths[i]) for i, value in enumerate(row)]
+    lines = []
+    for n in range(max(len(cell) for cell in cells)):
+        parts = []
+        for i, cell in enumerate(cells):
+            text = cell[n] if n < len(cell) else ""
+            padded = text.ljust(widths[i])
+            if text in _COLOURS:
+                padded = click.style(padded, fg=_COLOURS[text])
+            parts.append(click.style(padded, bold=True) if bold else padded)
+        lines.append(GAP.join(parts).rstrip())
+    return lines
