@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from grader.errors import ExitCode
+from grader.i18n import ENGLISH, Language, Translatable, from_json, localized, to_json
 
 GRADE_SCHEMA_VERSION = 1
 
@@ -44,6 +45,17 @@ class CheckResult:
     observed: str | None = None
     cell: int | None = None          # 1-based cell number in the student's notebook
     details: dict[str, Any] = field(default_factory=dict)  # kind-specific extras (e.g. an architecture table)
+    # The fields above hold English (the rubric's default language); here, by path ("message",
+    # "details/explanation"), the texts they were rendered from, to render them in another language.
+    texts: dict[str, Translatable] = field(default_factory=dict)
+
+    def localized(self, language: Language) -> CheckResult:
+        """This result as a reader of `language` sees it."""
+        if not self.texts:
+            return self
+        fields = localized({"title": self.title, "message": self.message, "expected": self.expected,
+                            "observed": self.observed, "details": self.details}, self.texts, language)
+        return replace(self, **fields)
 
 
 @dataclass
@@ -65,6 +77,7 @@ class GradeResult:
     peak_memory_mb: float | None = None  # largest resident memory of the notebook's processes
     seed: int | None = None          # given to random, numpy, torch and Keras before the first cell
     objects: dict[str, str] = field(default_factory=dict)  # instructor's --object: name looked up -> notebook's
+    texts: dict[str, Translatable] = field(default_factory=dict)  # as CheckResult.texts: "message", "notes/0", ...
     schema: int = GRADE_SCHEMA_VERSION
 
     @property
@@ -90,23 +103,39 @@ class GradeResult:
             return ExitCode.NEEDS_REVIEW
         return ExitCode.PASSED if self.passed else ExitCode.BELOW_PASS_MARK
 
+    def localized(self, language: Language) -> GradeResult:
+        """This result as a reader of `language` sees it: every text the grader or the rubric wrote
+        in that language, values as they are."""
+        if language == ENGLISH and not self.texts and all(not c.texts for c in self.checks):
+            return self
+        fields = localized({"message": self.message, "notes": self.notes, "cells": self.cells}, self.texts, language)
+        return replace(self, **fields, checks=[check.localized(language) for check in self.checks])
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value
         data["passed"] = self.passed
-        for check in data["checks"]:
+        data["texts"] = {path: to_json(text) for path, text in self.texts.items()}
+        for check, result in zip(data["checks"], self.checks):
             check["status"] = check["status"].value
+            check["texts"] = {path: to_json(text) for path, text in result.texts.items()}
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GradeResult:
         fields = {k: v for k, v in data.items() if k != "passed"}
         fields["status"] = Status(fields["status"])
-        fields["checks"] = [CheckResult(**{**c, "status": CheckStatus(c["status"])}) for c in fields["checks"]]
+        fields["texts"] = _texts(fields.get("texts"))
+        fields["checks"] = [CheckResult(**{**c, "status": CheckStatus(c["status"]), "texts": _texts(c.get("texts"))})
+                            for c in fields["checks"]]
         return cls(**fields)
 
     def write(self, path: Path) -> None:
         write_atomically(path, json.dumps(self.to_dict(), indent=2, ensure_ascii=False))
+
+
+def _texts(data: dict[str, Any] | None) -> dict[str, Translatable]:
+    return {path: from_json(text) for path, text in (data or {}).items()}
 
 
 def write_atomically(path: Path, text: str) -> None:

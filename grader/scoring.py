@@ -13,6 +13,7 @@ from grader.checks.base import HostData
 from grader.checks.namespace import Namespace
 from grader.checks.triage import Triage, triage
 from grader.contract import RunStatus
+from grader.i18n import N_, Message, neutral
 from grader.injection import overwritten_parameters
 from grader.observations import Observations
 from grader.results import CheckResult, CheckStatus, GradeResult, Status
@@ -66,7 +67,8 @@ def _judge(check: Check, params: Any, evidence: Evidence) -> CheckResult:
     try:
         outcome = KINDS[check.kind].evaluate(check, params, evidence)
     except Exception as exc:  # a malformed observation must cost one check, never the whole grade
-        outcome = Outcome.failed(f"the grader could not evaluate this check ({type(exc).__name__}: {exc})")
+        outcome = Outcome.failed(N_("the grader could not evaluate this check ({error})",
+                                    error=f"{type(exc).__name__}: {exc}"))
     return to_result(check, outcome)
 
 
@@ -81,33 +83,43 @@ def to_result(check: Check, outcome: Outcome) -> CheckResult:
     details = dict(outcome.details)
     if custom:
         details["explanation"] = outcome.message
-    return CheckResult(id=check.id, title=check.title, kind=check.kind, visibility=check.visibility, points=points,
-                       max_points=check.points, status=status, message=custom or outcome.message,
-                       expected=outcome.expected, observed=outcome.observed, cell=outcome.cell, details=details)
+    return _check_result(check, points=points, status=status, message=custom or outcome.message,
+                         expected=outcome.expected, observed=outcome.observed, cell=outcome.cell, details=details)
 
 
-def _unscored(check: Check, reason: str) -> CheckResult:
+def _check_result(check: Check, *, points: float, status: CheckStatus, message: Message,
+                  expected: Message | None = None, observed: Message | None = None, cell: int | None = None,
+                  details: dict[str, Any] | None = None) -> CheckResult:
+    """The result with its texts in English (the rubric's default language) and, in `texts`, what
+    they were rendered from, so a page in another language renders them again (grader/i18n)."""
+    english, texts = neutral({"title": check.title, "message": message, "expected": expected, "observed": observed,
+                              "details": details or {}})
+    return CheckResult(id=check.id, kind=check.kind, visibility=check.visibility, points=points,
+                       max_points=check.points, status=status, cell=cell, texts=texts, **english)
+
+
+def _unscored(check: Check, reason: Message) -> CheckResult:
     if check.kind == "manual":
-        return to_result(check, Outcome(None, "graded by the instructor; points pending"))
-    return CheckResult(id=check.id, title=check.title, kind=check.kind, visibility=check.visibility, points=0.0,
-                       max_points=check.points, status=CheckStatus.FAILED, message=f"not checked: {reason}")
+        return to_result(check, Outcome(None, N_("graded by the instructor; points pending")))
+    return _check_result(check, points=0.0, status=CheckStatus.FAILED,
+                         message=N_("not checked: {reason}", reason=reason))
 
 
 def _assemble(submission_id: str, assignment: Assignment, rubric: Rubric, status: Status,
-              results: list[CheckResult], reason: str | None, observations: Observations | None,
+              results: list[CheckResult], reason: Message | None, observations: Observations | None,
               breaks: KnownBreaks) -> GradeResult:
     cells = []
     if observations is not None:
         cells = [{"number": c.number, "status": c.status.value, "source_head": c.source_head,
                   "error": _readable_error(c.error), "hint": asdict(hint) if hint else None}
                  for c, hint in breaks.noted_cells(observations.execution.code_cells)]
+    notes = overwritten_parameters(assignment.parameters, observations) if observations else []
+    english, texts = neutral({"message": _readable(reason) if reason else None, "notes": notes, "cells": cells})
     return GradeResult(
         submission_id=submission_id, assignment=assignment.id, rubric_version=rubric.version, status=status,
         score=round(sum(r.points for r in results), 4), max_score=sum(r.max_points for r in results),
         pass_mark=rubric.pass_mark, checks=[_readable_check(r) for r in results],
-        message=readable(reason, MESSAGE_LIMIT) if reason else reason,
-        environment=dict(observations.environment) if observations else {}, cells=cells,
-        notes=overwritten_parameters(assignment.parameters, observations) if observations else [])
+        environment=dict(observations.environment) if observations else {}, texts=texts, **english)
 
 
 # Every text a person reads passes here on its way into the result, so kernel text (tracebacks,
@@ -127,7 +139,13 @@ def _readable_check(result: CheckResult) -> CheckResult:
         return value
 
     return replace(result, message=clean(result.message), expected=clean(result.expected),
-                   observed=clean(result.observed), details=clean(result.details))
+                   observed=clean(result.observed), details=clean(result.details),
+                   texts={path: text.map_strings(clean) for path, text in result.texts.items()})
+
+
+def _readable(message: Message) -> Message:
+    clean = lambda text: readable(text, MESSAGE_LIMIT)  # noqa: E731 - one use, here
+    return clean(message) if isinstance(message, str) else message.map_strings(clean)
 
 
 def _readable_error(error: dict[str, str] | None) -> dict[str, str] | None:
@@ -152,7 +170,10 @@ def with_manual_points(result: GradeResult, entered: Mapping[str, tuple[float, s
             points = round(min(max(points, 0.0), check.max_points), 4)
             status = (CheckStatus.PASSED if points >= check.max_points else
                       CheckStatus.PARTIAL if points > 0 else CheckStatus.FAILED)
-            check = replace(check, points=points, status=status,
-                            message=comment or f"{points:g} of {check.max_points:g} points from the instructor")
+            message = comment or N_("{points:g} of {max_points:g} points from the instructor", points=points,
+                                    max_points=check.max_points)
+            english, texts = neutral({"message": message})
+            check = replace(check, points=points, status=status, message=english["message"],
+                            texts={**{k: v for k, v in check.texts.items() if k != "message"}, **texts})
         checks.append(check)
     return replace(result, checks=checks, score=round(sum(c.points for c in checks), 4))

@@ -14,6 +14,7 @@ import numpy as np
 
 from grader.checks.namespace import Namespace
 from grader.contract import CellStatus, ProbeRequest
+from grader.i18n import Message
 from grader.observations import Observations
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
@@ -41,21 +42,22 @@ class Evidence:
 
 @dataclass
 class Outcome:
-    """A check's verdict. fraction is the share of its points earned; None means pending."""
+    """A check's verdict. fraction is the share of its points earned; None means pending. The
+    texts are the grader's own words (grader.i18n.N_), rendered in the reader's language later."""
 
     fraction: float | None
-    message: str
-    expected: str | None = None
-    observed: str | None = None
+    message: Message
+    expected: Message | None = None
+    observed: Message | None = None
     cell: int | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def passed(cls, message: str, **kw: Any) -> Outcome:
+    def passed(cls, message: Message, **kw: Any) -> Outcome:
         return cls(1.0, message, **kw)
 
     @classmethod
-    def failed(cls, message: str, **kw: Any) -> Outcome:
+    def failed(cls, message: Message, **kw: Any) -> Outcome:
         return cls(0.0, message, **kw)
 
 

@@ -7,16 +7,19 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from grader.spec.assignment import IDENTIFIER, Strict
+from grader.spec.localized import LocalizedText
 
 
 class Messages(Strict):
-    passed: str | None = Field(None, alias="pass")
-    failed: str | None = Field(None, alias="fail")
+    """The instructor's own words for a verdict, in one language or several (grader/spec/localized.py)."""
+
+    passed: LocalizedText | None = Field(None, alias="pass")
+    failed: LocalizedText | None = Field(None, alias="fail")
 
 
 class Check(Strict):
     id: str = Field(pattern=IDENTIFIER)
-    title: str
+    title: LocalizedText
     kind: str
     points: float = Field(ge=0)
     visibility: Literal["public", "hidden"] = "public"
