@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 def points(value: float) -> str:
-    return "%g" % round(value, 2)
+    return f"{round(value, 2):g}"
 
 
 def out_of(earned: float, maximum: float) -> str:
