@@ -66,6 +66,28 @@ def prepare_predictions(metric: str, labels: np.ndarray, predictions: np.ndarray
     return predictions.astype(bool)
 
 
+def foreign_class_ids(labels: np.ndarray, predictions: np.ndarray) -> str | None:
+    """'predictions contain class ids outside the 10 classes (e.g. 512, 873)': a model whose
+    output layer has more units than the task has classes (a pretrained 1,000-class head kept)
+    predicts ids no label has; None when every predicted id lies within the labels' range."""
+    try:
+        predicted = prepare_predictions("accuracy", labels, predictions)
+    except BadPredictions:
+        return None
+    known = np.unique(labels)
+    if known.dtype.kind not in "iu" or not len(known):
+        return None
+    outside = predicted[(predicted < known.min()) | (predicted > known.max())]
+    if not outside.size:
+        return None
+    ids, counts = np.unique(outside, return_counts=True)
+    shown = ", ".join(str(int(i)) for i in ids[np.argsort(-counts, kind="stable")][:3])
+    scores = np.asarray(predictions).shape[1] if np.ndim(predictions) == 2 else None
+    per_input = f"; the model gives {scores:,} scores per input" if scores and scores > known.max() + 1 else ""
+    return (f"predictions contain class ids outside the {len(known)} classes {known.min()}-{known.max()} "
+            f"(e.g. {shown}){per_input}: the output layer needs one unit per class")
+
+
 def _mask_overlap(kind: str) -> Callable[[np.ndarray, np.ndarray], float]:
     def overlap(labels: np.ndarray, masks: np.ndarray) -> float:
         truth = labels.astype(bool).reshape(len(labels), -1)

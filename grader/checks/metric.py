@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome, probe_id
 from grader.checks.class_report import Quantity, compare, host_report
 from grader.contract import DescribeRequest, DescribeResult, PredictRequest, PredictResult, ProbeRequest
-from grader.metrics import LOWER_IS_BETTER, METRICS, BadPredictions, compute
+from grader.metrics import CLASSIFICATION, LOWER_IS_BETTER, METRICS, BadPredictions, compute, foreign_class_ids
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
 
@@ -130,8 +130,10 @@ class Metric(CheckKind):
         earned = ([b.fraction for b in params.bands if better(value, b.at)]
                   if missed == goals[:1] and params.threshold is not None else [])
         fraction = max(earned, default=0.0)
+        foreign = foreign_class_ids(evidence.host.labels[split], predictions) if metric in CLASSIFICATION else None
         message = (f"{observed} misses the goal ({'; '.join(missed)})"
-                   + (f"; partial credit {fraction:.0%}" if fraction else ""))
+                   + (f"; partial credit {fraction:.0%}" if fraction else "")
+                   + (f"; your {foreign}" if foreign else ""))
         return Outcome(fraction, message, expected=goal, observed=observed, details=details)
 
 
@@ -167,4 +169,5 @@ def _reported(check: Check, reported: dict[Quantity, str], atol: float, labels: 
     if not problems:
         return Outcome.passed("your report agrees with the grader's computation from your predictions", expected=goal)
     fraction = 1 - len(problems) / len(reported)
-    return Outcome(fraction, "; ".join(problems), expected=goal)
+    foreign = foreign_class_ids(labels, predictions)  # why the grader's report has more classes than the task
+    return Outcome(fraction, "; ".join(([f"your {foreign}"] if foreign else []) + problems), expected=goal)
