@@ -5,6 +5,7 @@ course; the slow one follows docs/authoring.md's tutorial command by command."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import nbformat
 import pytest
 import yaml
 from click.testing import CliRunner
-from nbformat.v4 import new_markdown_cell
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from grader.authoring.build import build_lab
 from grader.authoring.errors import AuthoringError, CellPlace
@@ -269,16 +270,45 @@ def test_the_bundled_labs_all_have_a_master_that_builds_what_is_committed():
 
 # --- the tutorial, command by command (docs/authoring.md) ----------------------------------------
 
+def tutorial_blocks(section: str) -> dict[str, list[str]]:
+    """The fenced code blocks of a section of docs/authoring.md, by language, in order."""
+    text = (REPO / "docs" / "authoring.md").read_text().split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    blocks: dict[str, list[str]] = {}
+    for language, code in re.findall(r"```(\w*)\n(.*?)```", text, flags=re.S):
+        blocks.setdefault(language, []).append(code)
+    return blocks
+
+
+def add_own_dataset(course: Path) -> None:
+    """'Your own dataset', a to d, with the section's own code: the files, the declaration, the
+    master's cells and the rubric's metric check on the hidden split."""
+    blocks = tutorial_blocks("Your own dataset")
+    script, cell = blocks["python"]
+    declaration, check = blocks["yaml"]
+    exec(compile(script.replace('Path("my-course', f'Path("{course}'), "tutorial", "exec"), {})
+    spec = course / "assignments" / "demo" / "assignment.yaml"
+    spec.write_text(spec.read_text() + declaration)
+    rubric = course / "rubrics" / "demo.yaml"
+    rubric.write_text(rubric.read_text() + check)
+    edit_master(course, "intro", add=[
+        new_markdown_cell("## 2. Points\n\n`predict(x)`: the class (0 or 1) of each row of `x`.", id="points-md"),
+        new_code_cell(cell.strip(), id="points")])
+
+
 @pytest.mark.slow
 def test_the_tutorial_from_grader_new_to_validate_and_release(tmp_path):
     course = tmp_path / "my-course"
     assert run("new", "demo", "--framework", "numpy", "--course", str(course))[0] == 0
+    add_own_dataset(course)
     assert run("build", "demo", "--course", str(course))[0] == 0
     status, output = run("validate", "demo", "--course", str(course))
     assert status == 0, output
-    assert "✓ reference: full marks" in output and "✓ relu_absolute.ipynb: loses relu, relu-hidden" in output
+    assert "✓ reference: full marks (6/6)" in output and "✓ relu_absolute.ipynb: loses relu, relu-hidden" in output
     status, output = run("release", "demo", "--course", str(course), "--out", str(tmp_path / "release"))
     assert status == 0, output
     bundle = tmp_path / "release" / "demo"
     assert json.loads((bundle / "starter.ipynb").read_text())["metadata"]["grader"]["assignment"] == "demo"
     assert not (bundle / "master.ipynb").exists()
+    shipped = {path.relative_to(bundle).as_posix() for path in bundle.rglob("*") if path.is_file()}
+    assert "data/points/train.csv" in shipped and not any("points.csv" in name for name in shipped)
+    assert "hidden" not in (bundle / "assignment.yaml").read_text()
