@@ -28,7 +28,7 @@ def checks_table(result: GradeResult, *, width: int | None = None) -> str:
     width = max(NARROWEST, width or terminal_width())
     rows = [(c.title if c.visibility == "public" else f"{c.title} (hidden)", c.status.value,
              out_of(c.points, c.max_points), _message(c)) for c in result.checks]
-    lines = _table(("check", "result", "points", "message"), rows, width, shares=(2, 0, 0, 3))
+    lines = _table(("check", "result", "points", "message"), rows, width, shares=(2, 0, 0, 3), status=1)
     verdict = "PASSED" if result.passed else "BELOW PASS MARK"
     lines += textwrap.wrap(f"{result.submission_id}: {result.status.value}, "
                            f"{out_of(result.score, result.max_score)} — {verdict}", width, subsequent_indent="  ")
@@ -62,14 +62,15 @@ def summary_table(results: Sequence[GradeResult], *, width: int | None = None) -
     rows = [(r.submission_id, r.status.value, out_of(r.score, r.max_score), "pass" if r.passed else "below",
              (r.message or "")[:80]) for r in results]
     lines = _table(("submission", "status", "score", "mark", "note"), rows,
-                   max(NARROWEST, width or terminal_width()), shares=(1, 0, 0, 0, 2))
+                   max(NARROWEST, width or terminal_width()), shares=(1, 0, 0, 0, 2), status=1)
     return "\n".join(lines)
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int, *, shares: Sequence[float]) -> list[str]:
-    """Rows laid out in `width` columns. A column with a share > 0 wraps at word boundaries: the
-    wrapping columns divide what the others leave in proportion to their shares, and one whose
-    longest line fits its part keeps just that (its part goes to the rest)."""
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int, *, shares: Sequence[float],
+           status: int) -> list[str]:
+    """Rows laid out in `width` columns, column `status` coloured. A column with a share > 0 wraps
+    at word boundaries: the wrapping columns divide what the others leave in proportion to their
+    shares, and one whose longest line fits its part keeps just that (its part goes to the rest)."""
     natural = [max([len(header)] + [_longest_line(row[i]) for row in rows]) for i, header in enumerate(headers)]
     widths = list(natural)
     room = width - len(GAP) * (len(headers) - 1) - sum(n for n, share in zip(natural, shares) if not share)
@@ -86,7 +87,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int, *,
             wrapping.remove(i)
     lines = _format_row(headers, widths, bold=True)
     for row in rows:
-        lines += _format_row(row, widths)
+        lines += _format_row(row, widths, status=status)
     return lines
 
 
@@ -100,17 +101,19 @@ def _wrapped(text: str, width: int) -> list[str]:
     return [line for paragraph in str(text).splitlines() for line in textwrap.wrap(paragraph, width) or [""]] or [""]
 
 
-def _format_row(row: Sequence[str], widths: Sequence[int], *, bold: bool = False) -> list[str]:
-    """A row as the terminal lines it takes: its cells wrapped, side by side."""
+def _format_row(row: Sequence[str], widths: Sequence[int], *, bold: bool = False,
+                status: int | None = None) -> list[str]:
+    """A row as the terminal lines it takes: its cells wrapped, side by side; a status coloured."""
     cells = [_wrapped(value, widths[i]) for i, value in enumerate(row)]
     lines = []
     for n in range(max(len(cell) for cell in cells)):
+        texts = [cell[n] if n < len(cell) else "" for cell in cells]
+        last = max((i for i, text in enumerate(texts) if text), default=0)
         parts = []
-        for i, cell in enumerate(cells):
-            text = cell[n] if n < len(cell) else ""
-            padded = text.ljust(widths[i])
-            if text in _COLOURS:
+        for i, text in enumerate(texts[:last + 1]):
+            padded = text if i == last else text.ljust(widths[i])
+            if i == status and text in _COLOURS:
                 padded = click.style(padded, fg=_COLOURS[text])
             parts.append(click.style(padded, bold=True) if bold else padded)
-        lines.append(GAP.join(parts).rstrip())
+        lines.append(GAP.join(parts))
     return lines
