@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -60,8 +61,11 @@ def list_command(course: Path | None, as_json: bool) -> None:
 @click.option("--sandbox", "sandbox_name", default="auto", show_default=True,
               help="auto: namespaces where this machine has them, else unisolated (said in the output); "
                    "or a backend name.")
-def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_json: bool, sandbox_name: str) -> None:
+@click.option("--quiet", is_flag=True, help="Do not show which cell runs (shown on stderr while the notebook runs).")
+def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_json: bool, sandbox_name: str,
+          quiet: bool) -> None:
     """Self-check NOTEBOOK: run it locally with the public checks only."""
+    from grader.batch.progress import NotebookProgress
     from grader.course import load_assignment
     from grader.pipeline import GradingOptions, grade_notebook
     from grader.report.terminal import checks_table
@@ -74,7 +78,9 @@ def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_js
             click.echo(f"note: running unisolated: {unavailable}", err=True)
     else:
         sandbox = get_sandbox(sandbox_name)
-    result = grade_notebook(loaded, notebook, GradingOptions(sandbox=sandbox, public_only=True, out_dir=out))
+    with contextlib.nullcontext() if quiet else NotebookProgress() as progress:
+        result = grade_notebook(loaded, notebook, GradingOptions(sandbox=sandbox, public_only=True, out_dir=out,
+                                                                 progress=progress.update if progress else None))
     _report([result], as_json=as_json, table=checks_table(result))
     click.echo(f"feedback: {out / 'feedback.html'}", err=True)
     sys.exit(int(result.exit_code))

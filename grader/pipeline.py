@@ -19,6 +19,7 @@ from grader.datasets.declared import sandbox_copies
 from grader.evaluation import host_data
 from grader.harness.job import HarnessJob
 from grader.harness.notebook import Ungradable, load_submission
+from grader.harness.progress import ProgressSink
 from grader.observations import Observations
 from grader.plan import plan_probes
 from grader.report.feedback import render_feedback
@@ -39,6 +40,7 @@ class GradingOptions:
     lang: str = "en"                 # language of feedback.html
     # the instructor's per-student names (grader grade --object): name the checks look up -> the notebook's
     objects: Mapping[str, str] = field(default_factory=dict)
+    progress: ProgressSink | None = None  # hears where the sandbox's run is (grader check's display)
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,8 @@ def plan_submission(assignment: LoadedAssignment, notebook: Path, options: Gradi
     plan = plan_probes(checks, assignment.params, assignment.spec, options.objects)
     files, host = host_data(assignment.spec, plan, options.data_cache)
     return Planned(assignment=assignment, notebook=notebook, submission_id=submission_id, checks=checks,
-                   started=started, request=_request(assignment, notebook, plan.probes, files), host=host)
+                   started=started, request=_request(assignment, notebook, plan.probes, files, options.progress),
+                   host=host)
 
 
 def conclude(planned: Planned, sandboxed: SandboxResult, options: GradingOptions) -> Graded:
@@ -209,7 +212,7 @@ def _known_breaks(assignment: LoadedAssignment, observations: Observations | Non
 
 
 def _request(assignment: LoadedAssignment, notebook: Path, probes: list[ProbeRequest],
-             files: dict[str, bytes]) -> SandboxRequest:
+             files: dict[str, bytes], progress: ProgressSink | None = None) -> SandboxRequest:
     spec = assignment.spec
     job = HarnessJob(
         assignment=spec.id, parameters=dict(spec.parameters), threads=max(1, int(spec.resources.cpus)),
@@ -217,7 +220,8 @@ def _request(assignment: LoadedAssignment, notebook: Path, probes: list[ProbeReq
         probe_timeout=spec.limits.probe_timeout, output_cap=spec.resources.output, probes=probes,
         eval_inputs=sorted(files))
     return SandboxRequest(job=job, notebook=notebook, resources=spec.resources,
-                          files={**files, **sandbox_copies(spec.own_datasets)}, datasets=list(spec.datasets))
+                          files={**files, **sandbox_copies(spec.own_datasets)}, datasets=list(spec.datasets),
+                          progress=progress)
 
 
 def interpret(sandboxed: SandboxResult) -> tuple[Observations | None, tuple[Status, str] | None]:

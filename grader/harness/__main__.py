@@ -14,6 +14,7 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -24,9 +25,10 @@ from grader.harness.execute import CappedNotebookClient, ExecutionRecord, run_ce
 from grader.harness.hold import GO, HOLD
 from grader.harness.job import EXECUTED_FILE, HarnessJob
 from grader.harness.kernel import ConfinedKernelManager, kernel_config
-from grader.harness.notebook import Ungradable, assignment_of, inject, load_submission, parameter_probes
+from grader.harness.notebook import SOURCE_INDEX, Ungradable, assignment_of, inject, load_submission, parameter_probes
 from grader.harness.preamble import preamble_source
 from grader.harness.probes import ENVIRONMENT_PROBE, RawResult, run_probes
+from grader.harness.progress import PROGRESS_FILE, ProgressWriter
 
 OBSERVATIONS_SCHEMA = 1
 
@@ -48,15 +50,18 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
     client = CappedNotebookClient(
         injected, kernel_name="python3", kernel_manager_class=ConfinedKernelManager, config=kernel_config(job),
         startup_timeout=60, output_cap=job.output_cap, resources={"metadata": {"path": str(job.path(job.workdir))}})
+    progress = ProgressWriter(job.path(job.outdir) / PROGRESS_FILE)
     try:
         with client.setup_kernel():
             if hold and sys.stdin.buffer.readline() != GO:
                 raise Cancelled
             meter = KernelCpu(_kernel_pid(client))
             limits = WorkLimits(cell_seconds=job.cell_timeout, total_seconds=job.total_timeout, threads=job.threads)
+            client.on_cell_execute = _announcing(injected, progress)
             execution = run_cells(client, injected, limits=limits, meter=meter)
             probes: dict[str, RawResult] = {}
             if execution.usable:
+                progress.probes()
                 job.restore_eval_inputs(eval_inputs)
                 asked = [ENVIRONMENT_PROBE, *parameter_probes(job.parameters), *job.kernel_probes()]
                 probes = run_probes(client, asked,
@@ -70,6 +75,7 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
         return {"schema": OBSERVATIONS_SCHEMA, "status": RunStatus.ERROR.value,
                 "reason": f"the notebook kernel could not be run: {type(exc).__name__}: {exc}"}
     finally:
+        progress.close()
         _save_executed(injected, job.path(job.outdir) / EXECUTED_FILE)
     environment = probes.pop(ENVIRONMENT_PROBE.id, {})
     return {
@@ -80,6 +86,21 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
         "probes": probes,
         "environment": {k: v for k, v in environment.items() if k != "ok"} if environment.get("ok") else {},
     }
+
+
+def _announcing(notebook, progress: ProgressWriter) -> Callable[..., None]:  # noqa: ANN001 - a NotebookNode
+    """nbclient's on_cell_execute hook: each student cell that starts is written to the progress
+    file as the n-th of the notebook's m code cells (injected cells and probes are not counted)."""
+    numbers = {index: number for number, index in enumerate(sorted(
+        cell.metadata[SOURCE_INDEX] for cell in notebook.cells
+        if SOURCE_INDEX in cell.metadata and cell.cell_type == "code"), start=1)}
+
+    def announce(cell, cell_index: int) -> None:  # noqa: ANN001, ARG001 - nbclient's keyword arguments
+        number = numbers.get(cell.metadata.get(SOURCE_INDEX, -1))
+        if number is not None:
+            progress.cell(number, len(numbers))
+
+    return announce
 
 
 class Cancelled(Exception):

@@ -12,6 +12,7 @@ from typing import Protocol
 from grader.errors import InfrastructureError, UsageError
 from grader.harness.budget import WALL_FACTOR
 from grader.harness.job import HarnessJob
+from grader.harness.progress import ProgressSink
 from grader.sandbox.supervise import peak_memory_mb
 from grader.spec.assignment import Resources
 
@@ -25,6 +26,7 @@ class SandboxRequest:
     resources: Resources
     files: dict[str, bytes] = field(default_factory=dict)   # sandbox-relative path -> content
     datasets: list[str] = field(default_factory=list)
+    progress: ProgressSink | None = None                    # hears where the run is, for a display only
 
     @property
     def wall_timeout(self) -> float:

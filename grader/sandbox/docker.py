@@ -46,6 +46,7 @@ from typing import Any
 
 import grader
 from grader.errors import InfrastructureError
+from grader.harness.progress import Phase, RunProgress
 from grader.sandbox.base import Sandbox, SandboxRequest, SandboxResult
 from grader.sandbox.common import LOG_TAIL_BYTES, sandbox_environment
 from grader.sandbox.images import Recipe, build_command, ensure_image, find_image, image_cache
@@ -154,6 +155,8 @@ class DockerSandbox(Sandbox):
             payload, dataset_mounts = self._stage(request, host / "root")
             result_dir = _result_files(host / "result")
             container = self._create(image, request, requests, dataset_mounts, result_dir, owner)
+            if request.progress:  # out/ stays in the container until the end: no cell to follow, only the clock
+                request.progress(RunProgress(Phase.STARTED))
             try:
                 status, timed_out = _run(container, payload, timeout=request.wall_timeout + GRACE_SECONDS,
                                          gpus=bool(requests))

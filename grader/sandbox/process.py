@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import abc
 import collections
+import contextlib
 import os
 import shutil
 import signal
@@ -27,6 +28,7 @@ import psutil
 
 import grader
 from grader.harness.hold import GO, HOLD
+from grader.harness.progress import PROGRESS_FILE, ProgressTail
 from grader.sandbox.base import Sandbox, SandboxRequest, SandboxResult
 from grader.sandbox.common import LOG_TAIL_BYTES, sandbox_environment
 from grader.sandbox.limits import plan_limits
@@ -96,7 +98,8 @@ class HeldRun:
         started = time.monotonic()
         try:
             _send_go(self.process)
-            killed, timed_out = _wait_bounded(self.process, timeout=self.request.wall_timeout + GRACE_SECONDS)
+            with _tailing(self.root / self.request.job.outdir / PROGRESS_FILE, self.request):
+                killed, timed_out = _wait_bounded(self.process, timeout=self.request.wall_timeout + GRACE_SECONDS)
             self.reader.join(timeout=5)
             log_tail = b"".join(self.tail).decode("utf-8", errors="replace")[-LOG_TAIL_BYTES:]
             return SandboxResult.from_outdir(self.root / self.request.job.outdir,
@@ -110,6 +113,11 @@ class HeldRun:
         """Stop it without running the notebook."""
         _kill_tree(self.process)
         remove_tree(self.root)
+
+
+def _tailing(path: Path, request: SandboxRequest) -> contextlib.AbstractContextManager:
+    """The harness's progress lines to the request's display while the run is waited for."""
+    return ProgressTail(path, request.progress) if request.progress else contextlib.nullcontext()
 
 
 def hand_over(root: Path, folders: list[str], uid: int) -> None:
