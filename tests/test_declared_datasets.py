@@ -188,6 +188,9 @@ BAD = {
     "a public split outside the assignment folder": (
         lambda lab: None, "points: {format: csv, public: {train: ../outside.csv}, label: y}",
         "train: ../outside.csv", "own_datasets.points.public.train: ", "is not inside the assignment folder"),
+    "the assignment folder itself as a split": (
+        lambda lab: None, "pics: {format: images, public: {train: data/..}}",
+        "train: data/..", "own_datasets.pics.public.train: ", "not the folder itself (all of it would be shipped"),
     "a built-in dataset's name": (
         lambda lab: None, "mnist: {format: npz, public: {train: m.npz}}",
         "mnist:", "own_datasets.mnist", "'mnist' is a built-in dataset"),
@@ -283,6 +286,9 @@ def test_the_sandbox_gets_the_public_splits_as_real_files_and_never_the_hidden_s
     hidden_inputs = np.load(root / "eval/hidden.npy")
     assert hidden_inputs[0, 0] == HIDDEN_MARK and hidden_inputs.shape == (4, 2)
     assert planned.host.labels["hidden"].tolist() == [1, 0, 1, 0]
+    again = plan_submission(assignment, notebook, GradingOptions(sandbox=None))  # type: ignore[arg-type]
+    train = "work/data/points/train.csv"
+    assert again.request.files[train] is planned.request.files[train]  # a class's jobs share one copy
     csv_text = (points_lab.parent.parent / "hidden/demo/points.csv").read_bytes()
     assert all(path.read_bytes() != csv_text for path in root.rglob("*") if path.is_file())
 

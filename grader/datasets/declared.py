@@ -99,11 +99,12 @@ def _read_once(fmt: str, path: Path, label: str | None, stamp: tuple) -> Split:
 
 def _stamp(fmt: str, path: Path) -> tuple:
     """Each file's name, size and modification time: a change to any of them reads the split again."""
-    stamps = []
-    for file in split_files(fmt, path) if path.exists() else []:
-        status = file.stat() if file.exists() else None
-        stamps.append((str(file), status.st_size, status.st_mtime_ns) if status else (str(file),))
-    return tuple(stamps)
+    return tuple(_file_stamp(file) for file in (split_files(fmt, path) if path.exists() else []))
+
+
+def _file_stamp(file: Path) -> tuple:
+    status = file.stat() if file.exists() else None
+    return (str(file), status.st_size, status.st_mtime_ns) if status else (str(file),)
 
 
 def declaration_problems(name: str, declaration: Declaration) -> list[Problem]:
@@ -156,6 +157,15 @@ def _inconsistent(read: dict[str, Split]) -> list[Problem]:
 def sandbox_copies(own: Mapping[str, Declaration]) -> dict[str, bytes]:
     """{path in the sandbox: content} of every own dataset's public files. They travel with the
     job as its files (to any backend, and to a Ray node that has no course folder) and are written
-    there as real files, never links into the course."""
-    return {destination: source.read_bytes() for name, declaration in own.items()
-            for source, destination in DeclaredDataset(name, declaration).sandbox_files()}
+    there as real files, never links into the course. Every job shares one copy of the bytes
+    while the files are unchanged: a class's jobs are all planned before the first one runs."""
+    copies: dict[str, bytes] = {}
+    for name, declaration in own.items():
+        files = tuple(DeclaredDataset(name, declaration).sandbox_files())
+        copies.update(_read_copies(files, tuple(_file_stamp(source) for source, _ in files)))
+    return copies
+
+
+@functools.lru_cache(maxsize=8)
+def _read_copies(files: tuple[tuple[Path, str], ...], stamp: tuple) -> dict[str, bytes]:
+    return {destination: source.read_bytes() for source, destination in files}

@@ -102,6 +102,9 @@ class PublicSplits(Strict):
         if path is not None and (posixpath.isabs(path) or posixpath.normpath(path).startswith("..")):
             raise ValueError(f"{path!r} is not inside the assignment folder: public splits are shipped to students "
                              "at the same relative path, so give a path below the folder of assignment.yaml")
+        if path is not None and posixpath.normpath(path) == ".":
+            raise ValueError("a public split is a file or folder below the assignment folder, not the folder itself "
+                             "(all of it would be shipped, the master source too)")
         return path
 
 
