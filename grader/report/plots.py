@@ -24,16 +24,23 @@ if TYPE_CHECKING:
 STYLE: dict[RcKeyType, Any] = {"svg.fonttype": "none", "svg.hashsalt": "grader-class-report", "font.size": 9,
          "axes.spines.top": False, "axes.spines.right": False}
 COLOUR = "#0969da"
+MARK_COLOUR = "#cf222e"
 MAX_LABELLED_BARS = 40
 
 
-def histogram(values: Sequence[float], *, bins: Sequence[float], xlabel: str, ylabel: str) -> str:
+def histogram(values: Sequence[float], *, bins: Sequence[float], xlabel: str, ylabel: str,
+              mark: float | None = None, log: bool = False) -> str:
+    """`mark`: a dashed vertical line at that value (a threshold); `log`: counts on a log scale,
+    so a bar of one stays visible beside one of thousands."""
     with plt.rc_context(STYLE):
         figure, axes = plt.subplots(figsize=(6, 2.8))
-        axes.hist(values, bins=list(bins), color=COLOUR, edgecolor="white")
+        axes.hist(values, bins=list(bins), color=COLOUR, edgecolor="white", log=log)
+        if mark is not None:
+            axes.axvline(mark, color=MARK_COLOUR, linestyle="--", linewidth=1.5)
         axes.set_xlabel(xlabel)
         axes.set_ylabel(ylabel)
-        _whole_numbers(axes.yaxis)
+        if not log:
+            _whole_numbers(axes.yaxis)
         return _svg(figure)
 
 
