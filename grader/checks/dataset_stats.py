@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 
 from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome, probe_id, short
 from grader.contract import DescribeRequest, DescribeResult, ProbeRequest
+from grader.i18n import N_, Text, join
 from grader.spec.assignment import Assignment, Strict, known_dataset
 from grader.spec.rubric import Check
 
@@ -54,39 +55,41 @@ class DatasetStats(CheckKind):
     def evaluate(self, check: Check, params: DatasetStatsParams, evidence: Evidence) -> Outcome:
         truth = evidence.host.statistics.get(f"{params.dataset}/{params.split}")
         if truth is None:
-            return Outcome.failed(f"the grader has no statistics of {params.dataset}/{params.split}")
+            return Outcome.failed(N_("the grader has no statistics of {dataset}/{split}", dataset=params.dataset,
+                                     split=params.split))
         problems = []
         for number, (statistic, name) in enumerate(params.names().items()):
             result = evidence.observations.result(probe_id(check.id, number), DescribeResult)
             if not result.ok or not result.exists:
-                why = result.error or f"'{name}' is not defined in the notebook"
-                problems.append(missing_name_outcome(name, why, evidence).message)
+                problems.append(missing_name_outcome(name, result.error, evidence).message)
                 continue
             problem = _compare(name, result.value, np.asarray(truth[statistic], dtype=float), params)
             if problem:
-                problems.append(f"{problem}, but the {params.split} split of {params.dataset} has per-channel "
-                                f"{statistic} {short(np.round(truth[statistic], 4))}")
+                problems.append(N_("{problem}, but the {split} split of {dataset} has per-channel {statistic} "
+                                   "{truth}", problem=problem, split=params.split, dataset=params.dataset,
+                                   statistic=statistic, truth=short(np.round(truth[statistic], 4))))
         cell = evidence.observations.execution.defining(next(iter(params.names().values()), ""))
         cell_number = cell.number if cell else None
-        where = f"the {params.split} split of {params.dataset}"
         if not problems:
-            return Outcome.passed(f"{' and '.join(params.names().values())} match {where} "
-                                  f"(within {params.atol:g})", cell=cell_number)
+            return Outcome.passed(N_("{names} match the {split} split of {dataset} (within {atol:g})",
+                                     names=", ".join(params.names().values()), split=params.split,
+                                     dataset=params.dataset, atol=params.atol), cell=cell_number)
         fraction = 1 - len(problems) / len(params.names()) if params.partial else 0.0
-        return Outcome(fraction, "; ".join(problems) + f" (in [0, 1] units; tolerance {params.atol:g})",
-                       cell=cell_number)
+        return Outcome(fraction, N_("{problems} (in [0, 1] units; tolerance {atol:g})", problems=join(problems),
+                                    atol=params.atol), cell=cell_number)
 
 
-def _compare(name: str, value: object, truth: np.ndarray, params: DatasetStatsParams) -> str | None:
+def _compare(name: str, value: object, truth: np.ndarray, params: DatasetStatsParams) -> Text | None:
     """Why `value` (one number per channel) is not `truth`, or None when it is."""
     try:
         found = np.asarray(value, dtype=float).reshape(-1)
     except (TypeError, ValueError):
-        return f"'{name}' is not numbers (found {short(value)})"
+        return N_("'{name}' is not numbers (found {value})", name=name, value=short(value))
     if found.size != truth.size:
-        return f"'{name}' has {found.size} value(s), expected one per channel ({truth.size})"
+        return N_("'{name}' has {found} value(s), expected one per channel ({expected})", name=name, found=found.size,
+                  expected=truth.size)
     if params.scale == "255" or (params.scale == "auto" and np.nanmax(np.abs(found)) > 1.5):
         found = found / 255.0
     if not np.all(np.abs(found - truth) <= params.atol):
-        return f"'{name}' is {short(np.round(found, 4))}"
+        return N_("'{name}' is {value}", name=name, value=short(np.round(found, 4)))
     return None

@@ -11,6 +11,7 @@ from grader.architecture.description import TamperEvidence
 from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, probe_id
 from grader.checks.values import to_wire
 from grader.contract import GradcheckRequest, GradcheckResult, ProbeRequest
+from grader.i18n import N_
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
 
@@ -38,13 +39,15 @@ class Gradcheck(CheckKind):
         cell = evidence.observations.execution.defining(params.name)
         number = cell.number if cell else None
         if not result.ok:
-            return failed_probe_outcome(params.name, result.error, f"check the gradients of '{params.name}'", evidence)
+            return failed_probe_outcome(params.name, result.error,
+                                        N_("check the gradients of '{name}'", name=params.name), evidence)
         problem = TamperEvidence.model_validate(result.tamper or {}).problem()
         if problem:
-            return Outcome.failed(f"gradients not checked: {problem}", cell=number)
+            return Outcome.failed(N_("gradients not checked: {problem}", problem=problem), cell=number)
         if result.passed:
-            return Outcome.passed(f"the gradients of {params.name} ({result.target}) match finite differences",
-                                  cell=number)
-        return Outcome.failed(f"the gradients of {params.name} do not match finite differences: {result.reason}",
-                              expected="analytical gradients equal to numerical ones (torch.autograd.gradcheck)",
+            return Outcome.passed(N_("the gradients of {name} ({target}) match finite differences", name=params.name,
+                                     target=result.target), cell=number)
+        return Outcome.failed(N_("the gradients of {name} do not match finite differences: {reason}", name=params.name,
+                                 reason=result.reason),
+                              expected=N_("analytical gradients equal to numerical ones (torch.autograd.gradcheck)"),
                               observed=str(result.reason)[:300], cell=number)

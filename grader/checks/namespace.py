@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from grader.contract import ContractError, DefinedName, NamesRequest, NamesResult
 from grader.contract.results import NAME_KINDS
+from grader.i18n import N_, Param, Text
 from grader.observations import Observations
 
 NAMES_PROBE = NamesRequest(id="__names__")
@@ -18,7 +19,7 @@ CLOSEST = 3
 # what a check uses a name as (ProbeRequest.looks_up) -> the kinds of value that could stand in
 STAND_INS = {"callable": ("function",), "model": ("model",), "class": ("class",), "table": ("table",)}
 FRAMEWORKS = {"pytorch": "PyTorch", "keras": "Keras"}
-USES = {"callable": "a function", "model": "a model", "class": "a class", "table": "a pandas DataFrame"}
+USES = {"callable": N_("a function"), "model": N_("a model"), "class": N_("a class"), "table": N_("a pandas DataFrame")}
 
 
 @dataclass(frozen=True)
@@ -62,27 +63,32 @@ class Namespace:
         picked = list(dict.fromkeys([*spelled, *same_kind]))[:CLOSEST]
         return [self.defined[other] for other in picked]
 
-    def missing_text(self, name: str, use: str | None = None) -> str:
+    def missing_text(self, name: str, use: str | None = None) -> Text:
         """"'name' is not defined in the notebook; closest: ..." said once."""
         found = self.closest(name, use)
-        return f"'{name}' is not defined in the notebook" + (f"; closest: {listed(found)}" if found else "")
+        if not found:
+            return N_("'{name}' is not defined in the notebook", name=name)
+        return N_("'{name}' is not defined in the notebook; closest: {closest}", name=name, closest=listed(found))
 
 
-def listed(entries: list[DefinedName]) -> str:
+def listed(entries: list[DefinedName]) -> list[Param]:
     """"`a` (a function), `b` (a PyTorch model (VGG))"."""
-    return ", ".join(f"`{entry.name}` ({what(entry)})" for entry in entries)
+    return [N_("`{name}` ({what})", name=entry.name, what=what(entry)) for entry in entries]
 
 
-def what(entry: DefinedName) -> str:
+def what(entry: DefinedName) -> Text:
     """What a defined name holds, in words: "a function", "a PyTorch model (VGG)", "a Keras model (Sequential)"."""
     framework = FRAMEWORKS.get(entry.framework or "")
-    prefix = f"{framework} " if framework else ""
     short = entry.type.rsplit(".", 1)[-1][:60] or "unknown"
-    if entry.kind in ("model", "layer"):
-        return f"a {prefix}{entry.kind} ({short})"
+    if entry.kind == "model":
+        return (N_("a {framework} model ({type})", framework=framework, type=short) if framework
+                else N_("a model ({type})", type=short))
+    if entry.kind == "layer":
+        return (N_("a {framework} layer ({type})", framework=framework, type=short) if framework
+                else N_("a layer ({type})", type=short))
     if entry.kind == "class":
-        return f"a {prefix}model class" if framework else "a class"
+        return N_("a {framework} model class", framework=framework) if framework else N_("a class")
     if entry.kind == "tensor":
-        return f"a {prefix}tensor"
-    return {"function": "a function", "array": "a numpy array", "table": "a pandas DataFrame"}.get(
-        entry.kind, f"a value of type {short}")
+        return N_("a {framework} tensor", framework=framework) if framework else N_("a tensor")
+    known = {"function": N_("a function"), "array": N_("a numpy array"), "table": N_("a pandas DataFrame")}
+    return known.get(entry.kind, N_("a value of type {type}", type=short))

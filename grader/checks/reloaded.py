@@ -11,6 +11,7 @@ from grader.checks.artifact import ArtifactParams
 from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, probe_id
 from grader.checks.metric import Metric
 from grader.contract import ProbeRequest, ReloadRequest, ReloadResult
+from grader.i18n import N_, join
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
 
@@ -41,23 +42,25 @@ class Reloaded(CheckKind):
     def evaluate(self, check: Check, params: ReloadedParams, evidence: Evidence) -> Outcome:
         result = evidence.observations.result(probe_id(check.id), ReloadResult)
         if not result.ok:
-            return failed_probe_outcome(params.model, result.error, f"compare '{params.model}' with {params.path}",
-                                        evidence)
+            return failed_probe_outcome(params.model, result.error, N_("compare '{model}' with {path}",
+                                                                       model=params.model, path=params.path), evidence)
         predict = Metric.callable(params.callable, evidence.assignment)
         problems = []
         if not result.distinct:
-            problems.append(f"'{params.model}' is '{params.original}' itself, not a new instance loaded from the file")
+            problems.append(N_("'{model}' is '{original}' itself, not a new instance loaded from the file",
+                               model=params.model, original=params.original))
         for name, differs in ((params.model, result.reloaded_differs), (params.original, result.original_differs)):
             if differs:
-                problems.append(f"'{name}' does not hold the weights saved in {params.path} "
-                                f"(differing or missing: {', '.join(map(str, differs))})")
+                problems.append(N_("'{name}' does not hold the weights saved in {path} (differing or missing: "
+                                   "{differs})", name=name, path=params.path, differs=", ".join(map(str, differs))))
         if not result.uses_reloaded:
-            problems.append(f"{predict}() does not use '{params.model}'")
+            problems.append(N_("{predict}() does not use '{model}'", predict=predict, model=params.model))
         elif result.uses_original and result.distinct:
-            problems.append(f"{predict}() uses '{params.original}', the model still in memory")
+            problems.append(N_("{predict}() uses '{original}', the model still in memory", predict=predict,
+                               original=params.original))
         cell = evidence.observations.execution.defining(params.model)
         number = cell.number if cell else None
         if problems:
-            return Outcome.failed("; ".join(problems), cell=number)
-        return Outcome.passed(f"'{params.model}' is a new instance holding exactly the weights in {params.path}, "
-                              f"and {predict}() uses it", cell=number)
+            return Outcome.failed(join(problems), cell=number)
+        return Outcome.passed(N_("'{model}' is a new instance holding exactly the weights in {path}, and {predict}() "
+                                 "uses it", model=params.model, path=params.path, predict=predict), cell=number)

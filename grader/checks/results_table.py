@@ -14,6 +14,7 @@ from pydantic import Field, field_validator
 from grader.checks.architecture.selectors import Range
 from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, probe_id
 from grader.contract import BestRow, CountColumns, ParameterCount, ProbeRequest, Reevaluation, TableRequest, TableResult
+from grader.i18n import N_, Text, join
 from grader.metrics import LOWER_IS_BETTER, METRICS, BadPredictions, compute
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
@@ -90,33 +91,38 @@ class Table(CheckKind):
         cell = evidence.observations.execution.defining(params.name)
         number = cell.number if cell else None
         if not result.ok:
-            return failed_probe_outcome(params.name, result.error, f"read the table '{params.name}'", evidence)
+            return failed_probe_outcome(params.name, result.error, N_("read the table '{name}'", name=params.name),
+                                        evidence)
         if not result.table:
-            return Outcome.failed(f"'{params.name}' is a {result.type}, expected a pandas DataFrame", cell=number)
+            return Outcome.failed(N_("'{name}' is a {type}, expected a pandas DataFrame", name=params.name,
+                                     type=result.type), cell=number)
         problems = list(_problems(params, result))
         if params.reevaluate:
             labels = evidence.host.labels.get("public")
             problems += _reevaluation_problems(params.reevaluate, result.reevaluation, labels)
         if problems:
-            return Outcome.failed(f"'{params.name}': " + "; ".join(problems), cell=number,
-                                  observed=f"{result.rows} rows, columns {result.columns}")
-        return Outcome.passed(f"'{params.name}' is as required ({result.rows} rows)", cell=number)
+            return Outcome.failed(N_("'{name}': {problems}", name=params.name, problems=join(problems)), cell=number,
+                                  observed=N_("{rows} rows, columns {columns}", rows=result.rows,
+                                              columns=str(result.columns)))
+        return Outcome.passed(N_("'{name}' is as required ({rows} rows)", name=params.name, rows=result.rows),
+                              cell=number)
 
 
 def _problems(params: TableParams, result: TableResult) -> Any:
     columns = result.columns
     missing = [column for column in params.columns if column not in columns]
     if missing:
-        yield f"columns are {columns}, missing {missing}"
+        yield N_("columns are {columns}, missing {missing}", columns=str(columns), missing=str(missing))
     rows = result.rows
     if params.rows and not params.rows.holds(rows):
-        yield f"it has {rows} rows, expected {params.rows.range_text()}"
+        yield N_("it has {rows} rows, expected {expected}", rows=rows, expected=params.rows.range_text())
     if params.varied:
         varied = [column for column, count in result.distinct.items()
                   if count >= 2 and column not in params.varied.exclude]
         if len(varied) < params.varied.min:
-            yield (f"only {len(varied)} column(s) take two or more values ({', '.join(varied) or 'none'}), expected "
-                   f"at least {params.varied.min} besides {params.varied.exclude}")
+            yield N_("only {n} column(s) take two or more values ({varied}), expected at least {min} besides "
+                     "{exclude}", n=len(varied), varied=", ".join(varied) or "-", min=params.varied.min,
+                     exclude=str(params.varied.exclude))
     yield from _value_problems(params, result.values or {})
     if params.parameter_counts:
         yield from _count_problems(params.parameter_counts, columns, result.parameter_counts or [])
@@ -126,11 +132,11 @@ def _value_problems(params: TableParams, found: dict[str, list[str]]) -> Any:
     for column, values in params.values.items():
         if column not in found:
             if column not in params.columns:  # otherwise already reported as missing
-                yield f"no column '{column}' (it must hold {values})"
+                yield N_("no column '{column}' (it must hold {values})", column=column, values=str(values))
             continue
         missing = [value for value in values if value not in found[column]]
         if missing:
-            yield f"column '{column}' has no row for {missing}"
+            yield N_("column '{column}' has no row for {missing}", column=column, missing=str(missing))
 
 
 def _count_problems(counts: ParameterCounts, columns: list[str], rows: list[ParameterCount]) -> Any:
@@ -138,24 +144,29 @@ def _count_problems(counts: ParameterCounts, columns: list[str], rows: list[Para
         return  # the missing column is already reported
     for row in rows:
         if row.problem:
-            yield f"row '{row.model}': {row.problem}"
+            yield N_("row '{row}': {problem}", row=row.model, problem=row.problem)
         elif row.stated != row.counted:
-            yield f"row '{row.model}' states {row.stated} parameters, the model has {row.counted}"
+            yield N_("row '{row}' states {stated} parameters, the model has {counted}", row=row.model,
+                     stated=row.stated, counted=row.counted)
 
 
-def _reevaluation_problems(spec: Reevaluate, found: Reevaluation | None, labels: np.ndarray | None) -> list[str]:
+def _reevaluation_problems(spec: Reevaluate, found: Reevaluation | None, labels: np.ndarray | None) -> list[Text]:
     """The best row's reported metric against the one the grader computes from its model."""
     if found is None or found.problem:
-        return [f"could not re-evaluate the best row: {found.problem if found else 'nothing came back'}"]
+        return [N_("could not re-evaluate the best row: {problem}",
+                   problem=found.problem if found and found.problem else N_("nothing came back"))]
     if labels is None:
-        return ["the public evaluation data is not available to the grader"]
+        return [N_("the public evaluation data is not available to the grader")]
     try:
         value = compute(spec.metric, labels, np.asarray(found.predictions))
     except BadPredictions as exc:
-        return [f"{spec.models}[{found.key!r}]'s predictions could not be scored: {exc}"]
+        return [N_("{models}[{key}]'s predictions could not be scored: {error}", models=spec.models,
+                   key=repr(found.key), error=str(exc))]
     if found.reported is None:
-        return [f"could not re-evaluate the best row: it reports no {spec.column}"]
+        return [N_("could not re-evaluate the best row: it reports no {column}", column=spec.column)]
     if abs(value - found.reported) > spec.atol:
-        return [f"the best row ('{found.key}') reports {spec.column} = {found.reported:.4g}, but "
-                f"{spec.models}[{found.key!r}] has {spec.metric} = {value:.4g} on the test split"]
+        return [N_("the best row ('{key}') reports {column} = {reported:.4g}, but {models}[{key_repr}] has "
+                   "{metric} = {value:.4g} on the test split", key=found.key, column=spec.column,
+                   reported=found.reported, models=spec.models, key_repr=repr(found.key), metric=spec.metric,
+                   value=value)]
     return []

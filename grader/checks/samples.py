@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, shared_probe, short
 from grader.checks.values import to_wire
 from grader.contract import ProbeRequest, SampleRequest, SampleResult
+from grader.i18n import N_, Text, join
 from grader.spec.assignment import Assignment, Strict, known_dataset
 from grader.spec.rubric import Check
 
@@ -61,17 +62,19 @@ class Samples(CheckKind):
         call = _call_text(params)
         result = evidence.observations.result(sample_request(params).id, SampleResult)
         if not result.ok:
-            return failed_probe_outcome(params.callable, result.error, f"draw samples with {call}", evidence)
+            return failed_probe_outcome(params.callable, result.error,
+                                        N_("draw samples with {call}", call=call), evidence)
         samples = result.value
         if not isinstance(samples, np.ndarray):
-            return Outcome.failed(f"{call} returned {short(samples)}, not an array or tensor of samples")
+            return Outcome.failed(N_("{call} returned {value}, not an array or tensor of samples", call=call,
+                                     value=short(samples)))
         problems = shape_problems(samples, params)
-        observed = f"{call} has shape {list(samples.shape)}"
+        observed = N_("{call} has shape {shape}", call=call, shape=str(list(samples.shape)))
         if problems:
-            return Outcome.failed(f"{call}: " + "; ".join(problems), observed=observed,
+            return Outcome.failed(N_("{call}: {problems}", call=call, problems=join(problems)), observed=observed,
                                   expected=_expected_shape(params))
         if "quality" not in params.verify or params.dataset is None:  # quality needs a dataset (the validator)
-            return Outcome.passed(f"{call} has the data's shape and range", observed=observed)
+            return Outcome.passed(N_("{call} has the data's shape and range", call=call), observed=observed)
         return _quality(samples, params, evidence.host.judges[params.dataset], call)
 
 
@@ -81,22 +84,23 @@ def sample_request(params: SamplesParams) -> SampleRequest:
                         "sample")
 
 
-def shape_problems(samples: np.ndarray, params: SamplesParams) -> list[str]:
+def shape_problems(samples: np.ndarray, params: SamplesParams) -> list[Text]:
     problems = []
     if samples.ndim == 0 or samples.shape[0] != params.n:
-        problems.append(f"returned shape {list(samples.shape)}, expected {params.n} samples along the first axis")
+        problems.append(N_("returned shape {shape}, expected {n} samples along the first axis",
+                           shape=str(list(samples.shape)), n=params.n))
     elif list(samples.shape[1:]) not in params.shape:
-        problems.append(f"one sample has shape {list(samples.shape[1:])}, expected "
-                        + " or ".join(str(s) for s in params.shape))
+        problems.append(N_("one sample has shape {shape}, expected {expected}", shape=str(list(samples.shape[1:])),
+                           expected=join([str(s) for s in params.shape], " | ")))
     if samples.size:
         if not np.isfinite(samples).all():
-            problems.append("some values are NaN or infinite")
+            problems.append(N_("some values are NaN or infinite"))
         else:
             low, high = params.range
             slack = 1e-3 * (high - low)
             if samples.min() < low - slack or samples.max() > high + slack:
-                problems.append(f"values span [{samples.min():.3g}, {samples.max():.3g}], outside the data's range "
-                                f"[{low:g}, {high:g}]")
+                problems.append(N_("values span [{min:.3g}, {max:.3g}], outside the data's range [{low:g}, {high:g}]",
+                                   min=float(samples.min()), max=float(samples.max()), low=low, high=high))
     return problems
 
 
@@ -117,20 +121,24 @@ def judged(samples: np.ndarray, params: SamplesParams, judge: Any) -> dict[str, 
 def _quality(samples: np.ndarray, params: SamplesParams, judge: Any, call: str) -> Outcome:
     features = int(np.prod(samples.shape[1:]))
     if features != judge.features:
-        return Outcome.failed(f"{call}: a sample has {features} values; the judge reads {judge.features}")
+        return Outcome.failed(N_("{call}: a sample has {features} values; the judge reads {judged}", call=call,
+                                 features=features, judged=judge.features))
     found = judged(samples, params, judge)
-    observed = (f"{found['recognised']:.0%} recognised (probability ≥ {params.confidence:g}), "
-                f"covering {found['classes']:.1f} classes")
-    expected = f"at least {params.recognised:.0%} recognised, covering at least {params.classes:g} classes"
+    observed = N_("{recognised:.0%} recognised (probability ≥ {confidence:g}), covering {classes:.1f} classes",
+                  recognised=found["recognised"], confidence=params.confidence, classes=found["classes"])
+    expected = N_("at least {recognised:.0%} recognised, covering at least {classes:g} classes",
+                  recognised=params.recognised, classes=params.classes)
     missed = []
     if found["recognised"] < params.recognised:
-        missed.append(f"only {found['recognised']:.0%} of the samples are recognisable")
+        missed.append(N_("only {recognised:.0%} of the samples are recognisable", recognised=found["recognised"]))
     if found["classes"] < params.classes:
-        missed.append(f"they cover only {found['classes']:.1f} classes (few kinds of sample over and over: "
-                      "the generator has collapsed)")
+        missed.append(N_("they cover only {classes:.1f} classes (few kinds of sample over and over: the generator "
+                         "has collapsed)", classes=found["classes"]))
     if missed:
-        return Outcome.failed(f"{call}: " + "; ".join(missed), expected=expected, observed=observed, details=found)
-    return Outcome.passed(f"{call}: {observed}", expected=expected, observed=observed, details=found)
+        return Outcome.failed(N_("{call}: {problems}", call=call, problems=join(missed)), expected=expected,
+                              observed=observed, details=found)
+    return Outcome.passed(N_("{call}: {problems}", call=call, problems=observed), expected=expected,
+                          observed=observed, details=found)
 
 
 def _call_text(params: SamplesParams) -> str:
@@ -138,6 +146,6 @@ def _call_text(params: SamplesParams) -> str:
     return f"{params.callable}({', '.join(arguments)})"
 
 
-def _expected_shape(params: SamplesParams) -> str:
-    shapes = " or ".join(str([params.n, *shape]) for shape in params.shape)
-    return f"{shapes}, values in [{params.range[0]:g}, {params.range[1]:g}]"
+def _expected_shape(params: SamplesParams) -> Text:
+    shapes = join([str([params.n, *shape]) for shape in params.shape], " | ")
+    return N_("{shapes}, values in [{low:g}, {high:g}]", shapes=shapes, low=params.range[0], high=params.range[1])

@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 
 from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, probe_id
 from grader.contract import PipelineStep, ProbeRequest, TransformsRequest, TransformsResult
+from grader.i18n import N_, Joined, Text, join
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
 
@@ -78,23 +79,25 @@ class Transforms(CheckKind):
         cell = evidence.observations.execution.defining(params.name)
         number = cell.number if cell else None
         if not result.ok:
-            return failed_probe_outcome(params.name, result.error, f"read the pipeline '{params.name}'", evidence)
+            return failed_probe_outcome(params.name, result.error,
+                                        N_("read the pipeline '{name}'", name=params.name), evidence)
         if not result.pipeline:
-            return Outcome.failed(f"'{params.name}' is a {result.type}, not an augmentation pipeline "
-                                  "(albumentations Compose or torchvision transforms.Compose)", cell=number)
+            return Outcome.failed(N_("'{name}' is a {type}, not an augmentation pipeline (albumentations Compose or "
+                                     "torchvision transforms.Compose)", name=params.name, type=result.type),
+                                  cell=number)
         steps = result.steps
         source = result.via or params.name
-        held = [f"includes {_text(item)}" for item in params.includes if _present(item, steps)]
-        missing = [f"no {_text(item, 'step of ')}" for item in params.includes if not _present(item, steps)]
-        unwanted = [f"has {_text(item, 'a step of ')}" for item in params.excludes if _present(item, steps)]
+        held = [N_("includes {step}", step=_text(item)) for item in params.includes if _present(item, steps)]
+        missing = [N_("no {step}", step=_text(item)) for item in params.includes if not _present(item, steps)]
+        unwanted = [N_("has {step}", step=_text(item)) for item in params.excludes if _present(item, steps)]
         total = len(params.includes) + len(params.excludes)
-        observed = ", ".join(_describe(step) for step in steps) or "no steps"
+        observed = join([_describe(step) for step in steps], ", ") if steps else N_("no steps")
         if not missing and not unwanted:
-            return Outcome.passed(f"'{source}' " + ("; ".join(held) or "is a pipeline"), cell=number,
-                                  observed=observed)
+            return Outcome.passed(N_("'{name}' {held}", name=source, held=join(held)) if held else
+                                  N_("'{name}' is a pipeline", name=source), cell=number, observed=observed)
         fraction = (total - len(missing) - len(unwanted)) / total if params.partial else 0.0
-        return Outcome(fraction, f"'{source}': " + "; ".join(missing + unwanted), cell=number, observed=observed,
-                       expected=_expected(params))
+        return Outcome(fraction, N_("'{name}': {problems}", name=source, problems=join(missing + unwanted)),
+                       cell=number, observed=observed, expected=_expected(params))
 
 
 def _options(item: Requirement) -> list[str]:
@@ -115,22 +118,22 @@ def _matches(option: str, step: PipelineStep) -> bool:
     return setting is None or step.settings.get(setting) not in NEUTRAL
 
 
-def _text(item: Requirement, several: str = "") -> str:
-    """'contrast step', 'GaussianBlur', or '<several>any of flip, RandomRotate90'."""
+def _text(item: Requirement) -> Text | str:
+    """'contrast step', 'GaussianBlur', or 'step of any of flip, RandomRotate90'."""
     options = _options(item)
     if len(options) > 1:
-        return several + "any of " + ", ".join(options)
-    return f"{options[0]} step" if options[0] in FAMILIES else options[0]
+        return N_("step of any of {options}", options=options)
+    return N_("{family} step", family=options[0]) if options[0] in FAMILIES else options[0]
 
 
-def _describe(step: PipelineStep) -> str:
+def _describe(step: PipelineStep) -> Text | str:
     text = "  " * step.depth + step.name
     if step.p is not None:
         text += f"(p={step.p:g})"
-    return text if step.active else text + " [never applied]"
+    return text if step.active else N_("{step} [never applied]", step=text)
 
 
-def _expected(params: TransformsParams) -> str:
-    parts = [f"includes {_text(item)}" for item in params.includes]
-    parts += [f"no {_text(item)}" for item in params.excludes]
-    return "; ".join(parts)
+def _expected(params: TransformsParams) -> Joined:
+    parts = [N_("includes {step}", step=_text(item)) for item in params.includes]
+    parts += [N_("no {step}", step=_text(item)) for item in params.excludes]
+    return join(parts)

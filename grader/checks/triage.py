@@ -24,19 +24,20 @@ from typing import Any
 from grader.checks import KINDS
 from grader.checks.namespace import FRAMEWORKS, USES, Namespace, listed, what
 from grader.contract import DefinedName
+from grader.i18n import N_, Text, join
 from grader.observations import Observations
 from grader.spec.assignment import Assignment
 from grader.spec.rubric import Check
 
 FAMILY = {"pytorch": "pytorch", "keras": "keras", "tensorflow": "keras"}  # TensorFlow labs grade Keras models
-NONE_DEFINED = ("the notebook defines none of the names this lab's checks look up, so this grade needs review "
-                "by hand")
+NONE_DEFINED = N_("the notebook defines none of the names this lab's checks look up, so this grade needs review "
+                  "by hand")
 
 
 @dataclass(frozen=True)
 class Triage:
-    review: str | None = None                              # why a person must look; None: grade as usual
-    not_run: dict[str, str] = field(default_factory=dict)  # check id -> why it was not run
+    review: Text | None = None                              # why a person must look; None: grade as usual
+    not_run: dict[str, Text] = field(default_factory=dict)  # check id -> why it was not run
 
 
 def looked_up(check: Check, params: Any, assignment: Assignment,
@@ -74,31 +75,34 @@ def framework_mismatch(framework: str, looked: Mapping[str, Mapping[str, str]], 
     if lab is None:  # numpy or any: no framework to hold it to
         return Triage()
     wrong: dict[str, DefinedName] = {}
-    not_run: dict[str, str] = {}
+    not_run: dict[str, Text] = {}
     for check_id, uses in looked.items():
         probed = {name: entry for name, use in uses.items() if use in ("model", "class")
                   and (entry := names.defined.get(name)) is not None and entry.framework not in (None, lab)}
         if probed:
             wrong.update(probed)
-            not_run[check_id] = (f"{' and '.join(f'`{name}`' for name in probed)} is not a {FRAMEWORKS[lab]} model "
-                                 "(this grade needs review by hand)")
+            not_run[check_id] = N_("{names} is not a {framework} model (this grade needs review by hand)",
+                                   names=", ".join(f"`{name}`" for name in probed), framework=FRAMEWORKS[lab])
     if not wrong:
         return Triage()
-    theirs = " and ".join(f"`{name}` is {what(entry)}" for name, entry in wrong.items())
-    review = (f"this lab grades a {FRAMEWORKS[lab]} model; the notebook's {theirs}. The checks that probe it "
-              f"were not run, so this grade needs review by hand")
+    theirs = join([N_("`{name}` is {what}", name=name, what=what(entry)) for name, entry in wrong.items()], ", ")
+    review = N_("this lab grades a {framework} model; the notebook's {theirs}. The checks that probe it were not "
+                "run, so this grade needs review by hand", framework=FRAMEWORKS[lab], theirs=theirs)
     return Triage(review, not_run)
 
 
-def none_defined_message(wanted: Mapping[str, str], names: Namespace) -> str:
+def none_defined_message(wanted: Mapping[str, str], names: Namespace) -> Text:
     """One message: the names expected, and for each the closest the notebook defines."""
-    expected = ", ".join(f"`{name}`" + (f" ({USES[use]})" if use in USES else "") for name, use in wanted.items())
+    expected = [N_("`{name}` ({use})", name=name, use=USES[use]) if use in USES else f"`{name}`"
+                for name, use in wanted.items()]
     candidates = {name: names.closest(name, use) for name, use in wanted.items()}
-    closest = [f"for `{name}`: {listed(found)}" for name, found in candidates.items() if found]
-    found = ("closest names it defines: " + "; ".join(closest)) if closest else "it defines no names like them"
-    return (f"needs review: the notebook defines none of the names this lab's checks look up: {expected}; {found}. "
-            "The checks that use them were not run; an instructor can map a name to the notebook's own with "
-            "`grader grade ... --object NAME=NOTEBOOK_NAME` (docs/cli.md)")
+    closest = [N_("for `{name}`: {found}", name=name, found=listed(found)) for name, found in candidates.items()
+               if found]
+    found = N_("closest names it defines: {closest}", closest=join(closest)) if closest else N_(
+        "it defines no names like them")
+    return N_("needs review: the notebook defines none of the names this lab's checks look up: {expected}; {found}. "
+              "The checks that use them were not run; an instructor can map a name to the notebook's own with "
+              "`grader grade ... --object NAME=NOTEBOOK_NAME` (docs/cli.md)", expected=expected, found=found)
 
 
 def _in_order(looked: Mapping[str, Mapping[str, str]], assignment: Assignment,

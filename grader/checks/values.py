@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.i18n import N_, Text
 from grader.probe.jsonvalues import encode
 
 
@@ -27,7 +28,7 @@ def from_rubric(value: Any) -> Any:
     return value
 
 
-def close_enough(observed: Any, expected: Any, *, rtol: float, atol: float) -> tuple[bool, str | None]:
+def close_enough(observed: Any, expected: Any, *, rtol: float, atol: float) -> tuple[bool, Text | None]:
     """Numeric values are compared as arrays within tolerance; anything else by equality.
     Returns (equal, why not)."""
     expected = from_rubric(expected)
@@ -35,12 +36,13 @@ def close_enough(observed: Any, expected: Any, *, rtol: float, atol: float) -> t
         try:
             got = np.asarray(observed, dtype=float)
         except (TypeError, ValueError):
-            return False, f"expected numbers, got {type(observed).__name__}"
+            return False, N_("expected numbers, got {type}", type=type(observed).__name__)
         want = np.asarray(expected, dtype=float)
         if got.shape != want.shape:
-            return False, f"shape {list(got.shape)} instead of {list(want.shape)}"
+            return False, N_("shape {found} instead of {expected}", found=str(list(got.shape)),
+                             expected=str(list(want.shape)))
         if np.isnan(got).any():
-            return False, "the result contains NaN"
+            return False, N_("the result contains NaN")
         return bool(np.allclose(got, want, rtol=rtol, atol=atol)), None
     return observed == expected, None
 

@@ -9,6 +9,7 @@ from pydantic import Field
 from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome, probe_id, short
 from grader.checks.values import close_enough
 from grader.contract import DescribeRequest, DescribeResult, ProbeRequest
+from grader.i18n import N_, join
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
 
@@ -36,38 +37,40 @@ class Variable(CheckKind):
     def evaluate(self, check: Check, params: VariableParams, evidence: Evidence) -> Outcome:
         result = evidence.observations.result(probe_id(check.id), DescribeResult)
         if not result.ok:
-            return Outcome.failed(f"could not inspect '{params.name}': {result.error}")
+            return Outcome.failed(N_("could not inspect '{name}': {error}", name=params.name, error=result.error))
         if not result.exists:
-            return missing_name_outcome(params.name, f"'{params.name}' is not defined in the notebook", evidence)
+            return missing_name_outcome(params.name, None, evidence)
         problems = list(_problems(params, result))
         cell = evidence.observations.execution.defining(params.name)
         number = cell.number if cell else None
         if problems:
-            return Outcome.failed(f"'{params.name}': " + "; ".join(problems), cell=number,
+            return Outcome.failed(N_("'{name}': {problems}", name=params.name, problems=join(problems)), cell=number,
                                   observed=f"{result.type} {result.shape or ''}".strip())
-        return Outcome.passed(f"'{params.name}' is as required", cell=number)
+        return Outcome.passed(N_("'{name}' is as required", name=params.name), cell=number)
 
 
 def _problems(params: VariableParams, result: DescribeResult) -> Any:
     kind = result.type
     if params.type and not any(b == params.type or b.endswith("." + params.type) for b in [kind, *result.bases]):
-        yield f"type is {kind}, expected {params.type}"
+        yield N_("type is {found}, expected {expected}", found=kind, expected=params.type)
     shape = result.shape
     if params.shape is not None and (shape is None or len(shape) != len(params.shape)
                                      or any(w is not None and w != g for w, g in zip(params.shape, shape))):
-        yield f"shape is {shape}, expected {params.shape}"
+        yield N_("shape is {found}, expected {expected}", found=str(shape), expected=str(params.shape))
     dtype = result.dtype
     if params.dtype and not (dtype or "").startswith(params.dtype):
-        yield f"dtype is {dtype}, expected {params.dtype}"
+        yield N_("dtype is {found}, expected {expected}", found=dtype, expected=params.dtype)
     length = result.length if result.length is not None else (shape[0] if shape else None)
     if params.length is not None and length != params.length:
-        yield f"length is {length}, expected {params.length}"
+        yield N_("length is {found}, expected {expected}", found=length, expected=params.length)
     low, high = result.min, result.max  # NaN when the array holds one: it fails both
     if params.min is not None and (low is None or not low >= params.min):
-        yield f"smallest value is {short(low)}, expected at least {params.min:g}"
+        yield N_("smallest value is {found}, expected at least {expected:g}", found=short(low), expected=params.min)
     if params.max is not None and (high is None or not high <= params.max):
-        yield f"largest value is {short(high)}, expected at most {params.max:g}"
+        yield N_("largest value is {found}, expected at most {expected:g}", found=short(high), expected=params.max)
     if params.equals is not None:
         equal, why = close_enough(result.value, params.equals, rtol=params.rtol, atol=params.atol)
         if not equal:
-            yield f"value is {short(result.value)}, expected {short(params.equals)}" + (f" ({why})" if why else "")
+            found, expected = short(result.value), short(params.equals)
+            yield (N_("value is {found}, expected {expected} ({why})", found=found, expected=expected, why=why) if why
+                   else N_("value is {found}, expected {expected}", found=found, expected=expected))

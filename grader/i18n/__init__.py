@@ -18,6 +18,7 @@ from grader.i18n.text import (
     Language,
     Message,
     N_plural,
+    Param,
     Text,
     Translatable,
     Variants,
@@ -29,6 +30,6 @@ from grader.i18n.text import (
     to_json,
 )
 
-__all__ = ["ENGLISH", "Joined", "Language", "Message", "N_", "N_plural", "Text", "Translatable", "UnknownLanguage",
-           "Variants", "_", "current", "environment_language", "from_json", "join", "language", "languages",
-           "localized", "neutral", "ngettext", "render", "to_json", "use_language"]
+__all__ = ["ENGLISH", "Joined", "Language", "Message", "N_", "N_plural", "Param", "Text", "Translatable",
+           "UnknownLanguage", "Variants", "_", "current", "environment_language", "from_json", "join", "language",
+           "languages", "localized", "neutral", "ngettext", "render", "to_json", "use_language"]
