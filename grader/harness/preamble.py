@@ -43,6 +43,10 @@ def preamble_source(*, seed: int, threads: int, notebook_text: str, dataset_mani
             "    pass",
         ]
     if imports(notebook_text, "tensorflow", "keras", "tf_keras"):
+        if imports(notebook_text, "torch", "torchvision"):
+            # PyPI torch's Triton segfaults when it is loaded after TensorFlow (torchvision loads it):
+            # a notebook using Keras's loaders beside torch would die at `import torchvision`.
+            lines += ["try:", "    import triton as _g_triton", "except ImportError:", "    pass"]
         lines += [
             "try:",
             "    import keras as _g_keras",
