@@ -80,7 +80,8 @@ def test_dropout_placement_before_the_first_linear_layer():
     verdict = judge(late, DROPOUT_FIRST)[0]
     assert not verdict.passed and verdict.found == "drop at step 3; layers.1 at step 1" and verdict.marked == (2, 0)
     wrong_p = judge(model(step("dropout", "drop", p=0.5), *MLP[1:]), DROPOUT_FIRST)[0]
-    assert wrong_p.found == "no dropout layer with p=0.3 runs"
+    assert wrong_p.found == "no dropout layer with p=0.3 runs (nearest: drop at step 1: p is 0.5, expected 0.3)"
+    assert wrong_p.marked == (0,) and wrong_p.notes == {0: "nearest: p is 0.5, expected 0.3"}
     assert judge(late, {"order": {"layer": {"kind": "dropout"}, "after": {"kind": "linear", "units": 256}}})[0].passed
 
 
@@ -103,9 +104,12 @@ def test_sequence_matches_the_named_rnn_architecture():
                   step("linear", "fc2", units=1, params=weights(65)))
     verdict = judge(extra, RNN_1)[0]
     assert not verdict.passed and verdict.marked == (0, 1)
-    assert verdict.found == "simple-rnn(units=16, activation=relu) -> linear(units=64, activation=relu) -> " \
-                            "linear(units=1, activation=linear)"
-    assert verdict.expected_rows[1] == {"kind": "linear", "settings": "units=32, activation=relu"}
+    assert verdict.expected == "RNN(tanh) -> Linear(32, relu) -> Linear(1)"
+    assert verdict.found == ("2 differences: different: rnn is simple-rnn(16, relu), expected RNN(tanh) (activation is "
+                             "relu, expected tanh); different: fc1 is linear(64, relu), expected Linear(32, relu) "
+                             "(units is 64, expected 32)")
+    assert verdict.expected_rows[1] == {"kind": "linear", "settings": "units=32, activation=relu",
+                                        "note": "differs: step 2 (units is 64, expected 32)"}
 
 
 # ---- activations -----------------------------------------------------------------------------------

@@ -5,8 +5,10 @@ group, whether torchvision, keras.applications or the student built it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from grader.architecture.description import ModelDescription, Step
+from grader.architecture.feedback_table import value_text
 
 POOL = "M"
 
@@ -16,6 +18,7 @@ class Backbone:
     name: str
     convolutions: tuple[int | str, ...]  # filters of each 3x3 convolution, POOL for a max-pool
     fully_connected: int                # dense layers of the original classifier head
+    head_widths: tuple[int, ...] = (4096, 4096)  # the original head's widths before its output layer
 
     @property
     def convolution_count(self) -> int:
@@ -67,11 +70,45 @@ def structure_summary(model: ModelDescription, limit: int = 40) -> str:
     return text or "no 2-D convolutions"
 
 
+def structure_differences(model: ModelDescription, backbone: Backbone, limit: int = 3) -> list[str]:
+    """Where the model's convolutions and max-pools part from the backbone's, as an alignment
+    ('missing M after 64 64'); layers before or after the backbone's run are not differences."""
+    expected = [str(token) for token in backbone.convolutions]
+    found = [str(_token(step)) for step in model.first_calls() if _token(step) is not None]
+    opcodes = SequenceMatcher(None, expected, found, autojunk=False).get_opcodes()
+    while opcodes and opcodes[0][0] == "insert":
+        opcodes = opcodes[1:]
+    while opcodes and opcodes[-1][0] == "insert":
+        opcodes = opcodes[:-1]
+    differences = []
+    for operation, i1, i2, j1, j2 in opcodes:
+        where = f"after {' '.join(expected[max(0, i1 - 3):i1])}" if i1 else "at the start"
+        if operation == "delete":
+            differences.append(f"missing {' '.join(expected[i1:i2])} {where}")
+        elif operation == "insert":
+            differences.append(f"extra {' '.join(found[j1:j2])} {where}")
+        elif operation == "replace":
+            differences.append(f"{' '.join(found[j1:j2])} where {' '.join(expected[i1:i2])} is expected {where}")
+    return differences[:limit] + ([f"{len(differences) - limit} more"] if len(differences) > limit else [])
+
+
+def head_place(head: list[Step]) -> str:
+    """Where the head's layers are held ('classifier' for classifier.0 ... classifier.6.1), or ''
+    when they share no container."""
+    parents = [step.path.replace("/", ".").split(".")[:-1] for step in head]
+    common: list[str] = []
+    for names in zip(*parents):
+        if len(set(names)) != 1:
+            break
+        common.append(names[0])
+    return ".".join(common)
+
+
 def _token(step: Step) -> int | str | None:
     if step.kind == "conv2d" and step.settings.get("kernel_size") in ([3, 3], 3):
         return step.width
     if step.kind == "pooling" and step.settings.get("type") == "max":
         return POOL
     if step.kind == "conv2d":
-        return f"{step.width}({step.settings.get('kernel_size')})"
+        return f"{step.width}({value_text(step.settings.get('kernel_size'))})"
     return None

@@ -156,6 +156,12 @@ class ModelDescription(Untrusted):
         """The last step with parameters: the layer that produces the model's answer."""
         return next((step for step in reversed(self.layers) if step.has_parameters), None)
 
+    def inactive(self, step: Step) -> bool:
+        """A dropout that ran with training=False in a training-mode pass: it never drops anything
+        (F.dropout(x, p, training=False), a Keras layer called with training=False). In an eval
+        pass every dropout is off, so there it is not held against the step."""
+        return step.kind == "dropout" and step.settings.get("training") is False and self.mode == "train"
+
     def hidden(self, kind: str | None = None) -> list[Step]:
         """Steps of kind, the output layer excluded."""
         output = self.output_layer

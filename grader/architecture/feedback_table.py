@@ -3,7 +3,7 @@ rows a check found wrong marked, and the rubric's expected layers beside it when
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from grader.architecture.description import Counts, ModelDescription
@@ -41,12 +41,15 @@ def _params(counts: Counts | None) -> str:
     return f"{counts.total:,}" if counts.fully_trainable else f"{counts.total:,} ({counts.trainable:,} trainable)"
 
 
-def observed_rows(model: ModelDescription, marked: Iterable[int] = ()) -> list[dict[str, Any]]:
-    marked = set(marked)
+def observed_rows(model: ModelDescription, marked: Iterable[int] = (),
+                  notes: Mapping[int, str] | None = None) -> list[dict[str, Any]]:
+    """notes: step id -> why a check marked it ('nearest: p is 0.5, expected 0.3')."""
+    marked, notes = set(marked), notes or {}
     rows = [{"number": step.id + 1, "name": step.name, "kind": step.kind, "settings": settings_text(step.settings),
              "output": _shape_text(step.output_shape),
              "params": _params(step.params), "marked": step.id in marked,
-             "note": "" if step.registered else "not registered: its weights are not the model's"}
+             "note": "; ".join(note for note in (notes.get(step.id, ""), "" if step.registered else
+                                                 "not registered: its weights are not the model's") if note)}
             for step in model.layers[:MAX_ROWS]]
     rows += [{"number": "", "name": holder.path, "kind": holder.kind, "settings": settings_text(holder.settings),
               "output": "", "params": _params(holder.params), "marked": True, "note": "defined but never ran"}
@@ -55,9 +58,10 @@ def observed_rows(model: ModelDescription, marked: Iterable[int] = ()) -> list[d
 
 
 def architecture_details(model: ModelDescription, *, marked: Iterable[int] = (),
+                         notes: Mapping[int, str] | None = None,
                          expected: list[dict[str, str]] | None = None) -> dict[str, Any]:
     """What CheckResult.details["architecture"] carries to the feedback page."""
     return {"framework": model.framework, "model": model.class_name.rsplit(".", 1)[-1],
             "total_params": f"{model.params.total:,}", "trainable_params": f"{model.params.trainable:,}",
-            "rows": observed_rows(model, marked), "expected": expected,
+            "rows": observed_rows(model, marked, notes), "expected": expected,
             "truncated": len(model.layers) > MAX_ROWS or model.truncated}

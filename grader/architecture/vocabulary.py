@@ -1,5 +1,6 @@
 """Loss and optimizer names across frameworks, so a rubric can say `bce` and mean BCELoss,
-binary_crossentropy and keras.losses.BinaryCrossentropy alike."""
+binary_crossentropy and keras.losses.BinaryCrossentropy alike; and the other way, a layer kind
+named as the student's framework spells it (`linear` is Dense in Keras)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,20 @@ def loss_family(name: str) -> str:
 def optimizer_family(name: str) -> str:
     key = _key(name)
     return next((family for family, spellings in OPTIMIZER_FAMILIES.items() if key in spellings), key)
+
+
+# kind -> (PyTorch, Keras) class name, for messages in the student's own terms
+LAYER_NAMES = {
+    "linear": ("Linear", "Dense"), "conv1d": ("Conv1d", "Conv1D"), "conv2d": ("Conv2d", "Conv2D"),
+    "conv3d": ("Conv3d", "Conv3D"), "transpose-conv": ("ConvTranspose2d", "Conv2DTranspose"),
+    "embedding": ("Embedding", "Embedding"), "simple-rnn": ("RNN", "SimpleRNN"), "lstm": ("LSTM", "LSTM"),
+    "gru": ("GRU", "GRU"), "attention": ("MultiheadAttention", "MultiHeadAttention"),
+    "dropout": ("Dropout", "Dropout"), "batchnorm": ("BatchNorm", "BatchNormalization"),
+    "flatten": ("Flatten", "Flatten"), "pooling": ("Pooling", "Pooling"), "any": ("Layer", "Layer"),
+}
+
+
+def layer_name(kind: str, framework: str) -> str:
+    """'linear' -> 'Linear' (PyTorch) or 'Dense' (Keras); a kind without a class name stays itself."""
+    names = LAYER_NAMES.get(kind)
+    return (names[1] if framework == "keras" else names[0]) if names else kind

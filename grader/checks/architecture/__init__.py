@@ -156,9 +156,14 @@ def _outcome(verdicts: list[Verdict], model: ModelDescription, params: Architect
     """All assertions hold, or a message naming each one that does not; the layer table (for
     checks about layers, not only about the loss or optimizer) with the offending rows marked."""
     failing = [v for v in verdicts if not v.passed]
-    marked = sorted({step for v in failing for step in v.marked})
+    marked = sorted({step for v in failing for step in (*v.marked, *v.notes)})
+    notes: dict[int, str] = {}
+    for verdict in failing:
+        for step, note in verdict.notes.items():
+            notes[step] = f"{notes[step]}; {note}" if step in notes and note not in notes[step] else note
     expected_rows = next((v.expected_rows for v in verdicts if v.expected_rows), None)
-    details = {"architecture": architecture_details(model, marked=marked, expected=expected_rows)} if table else {}
+    details = ({"architecture": architecture_details(model, marked=marked, notes=notes, expected=expected_rows)}
+               if table else {})
     if not failing:
         return Outcome.passed("as required: " + "; ".join(v.expected for v in verdicts), cell=cell, details=details)
     fraction = (len(verdicts) - len(failing)) / len(verdicts) if params.partial else 0.0

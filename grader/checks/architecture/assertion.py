@@ -17,6 +17,7 @@ class Verdict:
     found: str
     marked: tuple[int, ...] = ()                            # step ids to mark in the table
     expected_rows: list[dict[str, str]] | None = field(default=None)  # the rubric's layers, to show beside
+    notes: dict[int, str] = field(default_factory=dict)     # step id -> why it is marked ('nearest: p is 0.5, ...')
 
 
 class Assertion(Strict):

@@ -16,8 +16,11 @@ class Count(Assertion, LayerSelector, Range):
         found = self.select(model)
         expected = f"{self.range_text()} {self.text(plural=True)}"
         listed = f" ({names(found)})" if found else ""
-        return Verdict(self.holds(len(found)), expected, f"{len(found)}{listed}",
-                       marked=tuple(step.id for step in found))
+        misses = self.misses(model)[:3] if self.wants_more(len(found)) else []
+        not_counted = f"; not counted: {'; '.join(near.text() for near in misses)}" if misses else ""
+        return Verdict(self.holds(len(found)), expected, f"{len(found)}{listed}{not_counted}",
+                       marked=tuple(step.id for step in found) + tuple(near.step.id for near in misses),
+                       notes={near.step.id: "not counted: " + "; ".join(near.reasons) for near in misses})
 
 
 class Widths(Assertion, LayerSelector):
@@ -29,10 +32,11 @@ class Widths(Assertion, LayerSelector):
     def verdict(self, model: ModelDescription) -> Verdict:
         found = self.select(model)
         widths = [step.width for step in found]
-        wrong = tuple(step.id for step, want in zip(found, self.equals) if step.width != want)
-        wrong += tuple(step.id for step in found[len(self.equals):])
+        notes = {step.id: f"width {step.width}, expected {want}" for step, want in zip(found, self.equals)
+                 if step.width != want}
+        notes |= {step.id: f"extra: only {len(self.equals)} expected" for step in found[len(self.equals):]}
         return Verdict(widths == self.equals, f"{self.text(plural=True)} of widths {self.equals}",
-                       f"{widths}", marked=wrong)
+                       f"{widths}", marked=tuple(notes), notes=notes)
 
 
 class OutputUnits(Assertion):
@@ -45,5 +49,7 @@ class OutputUnits(Assertion):
         expected = f"an output layer with {self.units} units"
         if output is None:
             return Verdict(False, expected, "no layer with parameters ran")
-        return Verdict(output.width == self.units, expected, f"{output.kind} {output.name} with {output.width} units",
-                       marked=(output.id,))
+        passed = output.width == self.units
+        note = {} if passed else {output.id: f"{output.width} units, expected {self.units}"}
+        return Verdict(passed, expected, f"{output.kind} {output.name} with {output.width} units",
+                       marked=(output.id,), notes=note)

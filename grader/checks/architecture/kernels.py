@@ -30,10 +30,11 @@ class KernelSizes(Assertion, LayerSelector):
         found = self.select(model)
         sizes = [kernel_extent(step) for step in found]
         expected = f"{self.text(plural=True)} whose kernel sizes shrink along the network"
-        growing = tuple(later.id for earlier, later, a, b in zip(found, found[1:], sizes, sizes[1:])
-                        if a is None or b is None or b > a)
+        notes = {later.id: f"kernel {'?' if b is None else b} after {'?' if a is None else a}: it must not grow"
+                 for later, a, b in zip(found[1:], sizes, sizes[1:]) if a is None or b is None or b > a}
+        growing = tuple(notes)
         first, last = (sizes[0], sizes[-1]) if sizes else (None, None)
         passed = len(sizes) >= 2 and not growing and first is not None and last is not None and last < first
         shown = ", ".join("?" if size is None else str(size) for size in sizes) or "none"
         return Verdict(passed, expected, f"kernel sizes {shown}" + (" (they grow)" if growing else ""),
-                       marked=growing)
+                       marked=growing, notes=notes)

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
 from grader.architecture.description import ModelDescription, Step
 from grader.architecture.feedback_table import value_text
+from grader.architecture.vocabulary import layer_name
 from grader.probe.introspect.kinds import KINDS, canonical_activation, canonical_kind
 from grader.spec.assignment import Strict
 
@@ -34,6 +36,11 @@ class Range(Strict):
         if self.equals is not None and not math.isclose(value, self.equals, rel_tol=1e-6, abs_tol=1e-9):
             return False
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+    def wants_more(self, value: float) -> bool:
+        """Whether value is below what the range asks for (more would be needed)."""
+        lowest = self.equals if self.equals is not None else self.min
+        return lowest is not None and value < lowest
 
     def range_text(self) -> str:
         if self.equals is not None:
@@ -84,19 +91,40 @@ class LayerSelector(Strict):
         return [step for step in pool if self.matches(step, model)]
 
     def matches(self, step: Step, model: ModelDescription) -> bool:
+        return not self.mismatches(step, model)
+
+    def mismatches(self, step: Step, model: ModelDescription) -> list[str]:
+        """Why step is not one of these layers ('p is 0.5, expected 0.3'); empty when it is."""
         if self.kind != ANY and step.kind != self.kind:
-            return False
-        for name in _SETTINGS:
-            wanted = getattr(self, name)
-            if wanted is not None and not _same(step.settings.get(name), wanted):
-                return False
+            return [f"is a {step.kind} layer, expected {self.kind}"]
+        reasons = [f"{name} is {_shown(step.settings.get(name))}, expected {value_text(wanted)}"
+                   for name in _SETTINGS if (wanted := getattr(self, name)) is not None
+                   and not _same(step.settings.get(name), wanted)]
         if self.activation is not None:
             found = step.settings.get("activation") if step.kind == "activation" else model.activation_after(step)
             if canonical_activation(found) != self.activation:
-                return False
+                reasons.append(f"activation is {canonical_activation(found)}, expected {self.activation}")
         if self.recurrent_activation is not None:
-            return canonical_activation(step.settings.get("recurrent_activation")) == self.recurrent_activation
-        return True
+            found = canonical_activation(step.settings.get("recurrent_activation"))
+            if found != self.recurrent_activation:
+                reasons.append(f"recurrent_activation is {found}, expected {self.recurrent_activation}")
+        if (self.kind == "dropout" or self.p is not None) and model.inactive(step):
+            reasons.append("it runs with training=False, so it never drops anything")
+        return reasons
+
+    def misses(self, model: ModelDescription) -> list[Near]:
+        """Steps of the selector's kind that do not match, each with why, in the order they run
+        (none for `any`: every step would be a candidate)."""
+        if self.kind == ANY:
+            return []
+        pool = model.hidden(self.kind) if self.hidden else model.steps(self.kind)
+        candidates = [Near(step, tuple(self.mismatches(step, model))) for step in pool]
+        return [near for near in candidates if near.reasons]
+
+    def nearest(self, model: ModelDescription) -> Near | None:
+        """The step that comes closest to matching (fewest settings wrong, the earliest of
+        equals), for a message that says why no step matched."""
+        return min(self.misses(model), key=lambda near: len(near.reasons), default=None)
 
     def settings_text(self) -> str:
         """The settings this selector asks for: 'units=32, activation=relu'."""
@@ -110,9 +138,39 @@ class LayerSelector(Strict):
         wanted = self.settings_text()
         return noun + (f" with {wanted}" if wanted else "")
 
+    def short_text(self, framework: str) -> str:
+        """As the student's framework would write the layer: 'Dense(32, relu)', 'Dropout(p=0.3)'."""
+        width = self.units if self.units is not None else self.filters
+        parts = [str(width)] if width is not None else []
+        parts += [self.activation] if self.activation is not None else []
+        parts += [f"{name}={value_text(getattr(self, name))}" for name in (*_SETTINGS, "recurrent_activation")
+                  if name not in ("units", "filters") and getattr(self, name) is not None]
+        return f"{layer_name(self.kind, framework)}({', '.join(parts)})" if parts else layer_name(self.kind, framework)
+
     def row(self) -> dict[str, str]:
         """This selector as a row of the expected-architecture table."""
         return {"kind": self.kind, "settings": self.settings_text()}
+
+
+@dataclass(frozen=True)
+class Near:
+    """A step that does not match a selector, and why."""
+
+    step: Step
+    reasons: tuple[str, ...]
+
+    def text(self) -> str:
+        """'layers.0 at step 1: p is 0.5, expected 0.3'."""
+        return f"{self.step.name} at step {self.step.id + 1}: {'; '.join(self.reasons)}"
+
+    @property
+    def note(self) -> str:
+        """The table's note on the step: 'nearest: p is 0.5, expected 0.3'."""
+        return "nearest: " + "; ".join(self.reasons)
+
+
+def _shown(value: Any) -> str:
+    return "not set" if value is None else value_text(value)
 
 
 def _same(found: Any, wanted: Any) -> bool:

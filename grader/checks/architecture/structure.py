@@ -7,7 +7,14 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from grader.architecture.backbones import BACKBONES, find_backbone, structure_summary
+from grader.architecture.backbones import (
+    BACKBONES,
+    Match,
+    find_backbone,
+    head_place,
+    structure_differences,
+    structure_summary,
+)
 from grader.architecture.description import ModelDescription
 from grader.checks.architecture.assertion import Assertion, Verdict, names, plural
 from grader.checks.architecture.selectors import Range
@@ -63,20 +70,34 @@ class Backbone(Assertion):
         return value.lower()
 
     def verdict(self, model: ModelDescription) -> Verdict:
-        backbone = BACKBONES[self.name]
+        backbone, name = BACKBONES[self.name], self.name.upper()
         dense = backbone.fully_connected if self.fully_connected is None else self.fully_connected
-        expected = (f"a {self.name.upper()} backbone ({backbone.convolution_count} 3x3 convolutions, "
+        expected = (f"a {name} backbone ({backbone.convolution_count} 3x3 convolutions, "
                     f"{list(backbone.convolutions).count('M')} max-pools)")
-        expected += "" if dense == "any" else f" then {plural(int(dense), 'dense layer')}"
+        expected += "" if dense == "any" else f" then a classifier head of {plural(int(dense), 'dense layer')}"
         match = find_backbone(model, backbone)
         if match is None:
-            return Verdict(False, expected, f"convolutions (M = max-pool): {structure_summary(model)}")
+            differences = structure_differences(model, backbone)
+            return Verdict(False, expected, f"convolutions (M = max-pool): {structure_summary(model)}"
+                           + (f"; the {name} backbone differs: {'; '.join(differences)}" if differences else ""))
         if dense != "any" and len(match.head) != dense:
-            return Verdict(False, expected, f"the {self.name.upper()} convolutions, then "
-                                            f"{plural(len(match.head), 'dense layer')}",
-                           marked=tuple(step.id for step in match.head))
-        return Verdict(True, expected, f"{self.name.upper()} found: {len(match.convolutions)} convolutions, "
+            return self._head_differs(match, int(dense), expected, backbone.head_widths)
+        return Verdict(True, expected, f"{name} found: {len(match.convolutions)} convolutions, "
                                        f"{plural(len(match.head), 'dense layer')} after them")
+
+    def _head_differs(self, match: Match, dense: int, expected: str, original_widths: tuple[int, ...]) -> Verdict:
+        """The convolutions are all there: what differs is the head, and the message says so."""
+        head, place = match.head, head_place(match.head)
+        listed = ", ".join(f"{step.name} ({step.width})" for step in head[:6]) + (" ..." if len(head) > 6 else "")
+        original = (f": the original head ({', '.join(map(str, original_widths))}, then the output layer), "
+                    "only its last layer replaced") if self.fully_connected is None else ""
+        found = (f"the {self.name.upper()} backbone is intact ({len(match.convolutions)} convolutions), but the "
+                 "classifier head" + (f" ({place})" if place else "") + " differs: "
+                 + (f"{plural(len(head), 'dense layer')} ({listed})" if head else "no dense layer after the backbone")
+                 + f"; expected {dense}{original}")
+        note = f"head: {plural(len(head), 'dense layer')}, expected {dense}"
+        return Verdict(False, expected, found, marked=tuple(step.id for step in head),
+                       notes={step.id: note for step in head})
 
 
 class AllLayersRun(Assertion):

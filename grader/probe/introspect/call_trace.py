@@ -94,9 +94,13 @@ class CallTrace:
         return self.unregistered[id(layer)][0]
 
     # layer objects
-    def enter(self, layer: Any) -> None:
+    def enter(self, layer: Any, *, training: bool | None = None) -> None:
+        """training: the flag the layer runs with, when the framework knows it; recorded for
+        dropout, which never drops anything when it runs with training=False."""
         sealed = self.inside_layer
         known = None if sealed else self.framework.classify(layer)
+        if known is not None and known[0] == "dropout" and training is not None:
+            known = (known[0], {**known[1], "training": training})
         self.stack.append(_Frame(layer, self._path_of(layer), known, len(self.layers), sealed))
 
     def leave(self, layer: Any, inputs: Any, output: Any) -> None:

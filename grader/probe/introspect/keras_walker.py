@@ -138,7 +138,7 @@ class _Tracing:
             values = [*args, *kwargs.values()]
             if any(isinstance(t, symbolic_types) or type(t).__name__ == "SymbolicTensor" for t in _tensors(values)):
                 return call(layer, *args, **kwargs)
-            trace.enter(layer)
+            trace.enter(layer, training=_training_flag(kwargs))
             output = None
             try:
                 output = call(layer, *args, **kwargs)
@@ -151,6 +151,23 @@ class _Tracing:
 
     def __exit__(self, *exc: Any) -> None:
         self.keras.Layer.__call__ = self.previous
+
+
+def _training_flag(kwargs: dict) -> bool | None:
+    """The training flag a layer call runs with, resolved as Keras resolves it: the call's own
+    `training=` argument, else the enclosing call's (a subclassed model's `self.drop(x)`). A
+    functional model passes its own flag to every layer, whatever was given when it was built."""
+    if "training" in kwargs:
+        value = kwargs["training"]
+    else:
+        try:
+            from keras.src.backend.common import global_state
+
+            context = global_state.get_global_attribute("current_call_ctx")
+            value = context.get_value("training") if context is not None else None
+        except Exception:  # a Keras without this internal: the flag is unknown, not False
+            value = None
+    return value if isinstance(value, bool) else None
 
 
 def _call_state(model: Any) -> list[Any]:

@@ -143,7 +143,7 @@ class _Tracing:
 
         self.handles = [
             original("torch.nn.modules.module.register_module_forward_pre_hook")(
-                lambda module, args: trace.enter(module)),
+                lambda module, args: trace.enter(module, training=bool(module.training))),
             original("torch.nn.modules.module.register_module_forward_hook")(_leave, with_kwargs=True,
                                                                              always_call=True),
         ]
