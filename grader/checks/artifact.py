@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 
 from grader.checks.base import CheckKind, Evidence, Outcome, probe_id
 from grader.contract import ArtifactRequest, ArtifactResult, ProbeRequest
+from grader.i18n import N_
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
 
@@ -37,11 +38,15 @@ class Artifact(CheckKind):
     def evaluate(self, check: Check, params: ArtifactParams, evidence: Evidence) -> Outcome:
         result = evidence.observations.result(probe_id(check.id), ArtifactResult)
         if not result.ok:
-            return Outcome.failed(f"could not inspect {params.path}: {result.error}")
+            return Outcome.failed(N_("could not inspect {path}: {error}", path=params.path, error=result.error))
         if not result.exists:
-            return Outcome.failed(f"the notebook did not write {params.path}", expected=f"a file {params.path}")
+            return Outcome.failed(N_("the notebook did not write {path}", path=params.path),
+                                  expected=N_("a file {path}", path=params.path))
         if result.size < params.min_bytes:
-            return Outcome.failed(f"{params.path} has {result.size} bytes; expected at least {params.min_bytes}")
+            return Outcome.failed(N_("{path} has {size} bytes; expected at least {min}", path=params.path,
+                                     size=result.size, min=params.min_bytes))
         if not result.loads:
-            return Outcome.failed(f"{params.path} exists but does not load with {params.loader}: {result.error}")
-        return Outcome.passed(f"{params.path} was written ({result.size} bytes) and loads", observed=result.summary)
+            return Outcome.failed(N_("{path} exists but does not load with {loader}: {error}", path=params.path,
+                                     loader=params.loader, error=result.error))
+        return Outcome.passed(N_("{path} was written ({size} bytes) and loads", path=params.path, size=result.size),
+                              observed=result.summary)

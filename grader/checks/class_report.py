@@ -10,6 +10,7 @@ from typing import Any, Literal
 import numpy as np
 
 from grader.checks.base import short
+from grader.i18n import N_, Text
 from grader.metrics import prepare_predictions, sk
 
 Quantity = Literal["confusion_matrix", "precision", "recall"]
@@ -29,18 +30,19 @@ def host_report(labels: np.ndarray, predictions: np.ndarray) -> dict[str, np.nda
     return {name: compute(labels, predicted, classes) for name, compute in _COMPUTE.items()}
 
 
-def compare(quantity: str, reported: Any, expected: np.ndarray, atol: float) -> str | None:
+def compare(quantity: str, reported: Any, expected: np.ndarray, atol: float) -> Text | None:
     """None when the student's value agrees with the host's within atol, else what is wrong."""
     try:
         got = np.asarray(reported, dtype=float)
     except (TypeError, ValueError):
-        return f"is a {type(reported).__name__}, not numbers"
+        return N_("is a {type}, not numbers", type=type(reported).__name__)
     if got.shape != expected.shape:
-        return f"has shape {list(got.shape)}; expected {list(expected.shape)}, one entry per class"
+        return N_("has shape {shape}; expected {expected}, one entry per class", shape=str(list(got.shape)),
+                  expected=str(list(expected.shape)))
     if np.isnan(got).any():
-        return "contains NaN"
+        return N_("contains NaN")
     if np.allclose(got, expected, atol=atol, rtol=0):
         return None
     if quantity == "confusion_matrix" and np.allclose(got, expected.T, atol=atol, rtol=0):
-        return "is transposed: rows must be the true classes and columns the predicted ones"
-    return f"is {short(got)}, but your predictions give {short(expected)}"
+        return N_("is transposed: rows must be the true classes and columns the predicted ones")
+    return N_("is {found}, but your predictions give {expected}", found=short(got), expected=short(expected))

@@ -17,6 +17,7 @@ from pydantic import Field
 
 from grader.checks.base import CheckKind, Evidence, Outcome, probe_id
 from grader.contract import DescribeRequest, DescribeResult, ProbeRequest
+from grader.i18n import N_, Text, join
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
 
@@ -51,8 +52,8 @@ class Detections(CheckKind):
         for aspect in params.verify:
             problems += JUDGES[aspect](params, values)
         if problems:
-            return Outcome.failed("; ".join(problems))
-        return Outcome.passed(f"detections are consistent ({', '.join(params.verify)})")
+            return Outcome.failed(join(problems))
+        return Outcome.passed(N_("detections are consistent ({aspects})", aspects=", ".join(params.verify)))
 
 
 def _names(params: DetectionsParams) -> list[str]:
@@ -61,10 +62,10 @@ def _names(params: DetectionsParams) -> list[str]:
     return list(dict.fromkeys(name for aspect in params.verify for name in needed[aspect]))
 
 
-def _array(values: dict[str, Any], name: str, ndim: int) -> np.ndarray | str:
+def _array(values: dict[str, Any], name: str, ndim: int) -> np.ndarray | Text:
     """The numeric array `name` with `ndim` axes, or why it is not one."""
     if name not in values:
-        return f"'{name}' is not defined (or is too large to read)"
+        return N_("'{name}' is not defined (or is too large to read)", name=name)
     value = values[name]
     array = value if isinstance(value, np.ndarray) else None
     if array is None and isinstance(value, list):
@@ -73,61 +74,64 @@ def _array(values: dict[str, Any], name: str, ndim: int) -> np.ndarray | str:
         except (TypeError, ValueError):
             array = None
     if array is None or array.dtype.kind not in "biuf":
-        return f"'{name}' is not a numeric array"
+        return N_("'{name}' is not a numeric array", name=name)
     if array.ndim != ndim or (ndim == 2 and array.shape[1] != 4):
         expected = "(N, 4)" if ndim == 2 else "(N,)"
-        return f"'{name}' has shape {list(array.shape)}, expected {expected}"
+        return N_("'{name}' has shape {shape}, expected {expected}", name=name, shape=str(list(array.shape)),
+                  expected=expected)
     return array
 
 
-def _judge_arrays(params: DetectionsParams, values: dict[str, Any]) -> list[str]:
+def _judge_arrays(params: DetectionsParams, values: dict[str, Any]) -> list[Text]:
     found = [_array(values, params.boxes, 2), _array(values, params.scores, 1), _array(values, params.labels, 1)]
-    boxes, scores, labels = (None if isinstance(array, str) else array for array in found)
-    problems = [why for why in found if isinstance(why, str)]
+    boxes, scores, labels = (None if isinstance(array, Text) else array for array in found)
+    problems = [why for why in found if isinstance(why, Text)]
     if labels is not None and labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
-        problems.append(f"'{params.labels}' holds non-integer class ids")
+        problems.append(N_("'{name}' holds non-integer class ids", name=params.labels))
     lengths = {name: len(a) for name, a in ((params.boxes, boxes), (params.scores, scores),
                                             (params.labels, labels)) if a is not None}
     if len(set(lengths.values())) > 1:
-        problems.append("one entry per detection expected, found " +
-                        ", ".join(f"{n} in '{name}'" for name, n in lengths.items()))
+        problems.append(N_("one entry per detection expected, found {lengths}", lengths=[
+            N_("{n} in '{name}'", n=n, name=name) for name, n in lengths.items()]))
     return problems
 
 
-def _judge_boxes(params: DetectionsParams, values: dict[str, Any]) -> list[str]:
+def _judge_boxes(params: DetectionsParams, values: dict[str, Any]) -> list[Text]:
     boxes = _array(values, params.boxes, 2)
-    if isinstance(boxes, str):
+    if isinstance(boxes, Text):
         return [boxes]
     x1, y1, x2, y2 = boxes.T.astype(float)
     problems = []
     flat = int(np.sum((x2 <= x1) | (y2 <= y1)))
     if flat:
-        problems.append(f"{flat} of {len(boxes)} boxes do not have x1 < x2 and y1 < y2 (boxes are (x1, y1, x2, y2))")
+        problems.append(N_("{flat} of {total} boxes do not have x1 < x2 and y1 < y2 (boxes are (x1, y1, x2, y2))",
+                           flat=flat, total=len(boxes)))
     if params.image_size is not None:
         width, height = params.image_size
         outside = int(np.sum((x1 < 0) | (y1 < 0) | (x2 > width) | (y2 > height)))
         if outside:
-            problems.append(f"{outside} of {len(boxes)} boxes reach outside the {width}x{height} image "
-                            "(coordinates are pixels, not fractions or (x, y, w, h))")
+            problems.append(N_("{outside} of {total} boxes reach outside the {width}x{height} image (coordinates are "
+                               "pixels, not fractions or (x, y, w, h))", outside=outside, total=len(boxes),
+                               width=width, height=height))
     return problems
 
 
-def _judge_scores(params: DetectionsParams, values: dict[str, Any]) -> list[str]:
+def _judge_scores(params: DetectionsParams, values: dict[str, Any]) -> list[Text]:
     scores = _array(values, params.scores, 1)
-    if isinstance(scores, str):
+    if isinstance(scores, Text):
         return [scores]
     problems = []
     if len(scores) and (np.nanmin(scores) < 0 or np.nanmax(scores) > 1 or np.isnan(scores).any()):
-        problems.append(f"'{params.scores}' must lie in [0, 1], "
-                        f"found {np.nanmin(scores):.4g} to {np.nanmax(scores):.4g}")
+        problems.append(N_("'{name}' must lie in [0, 1], found {low:.4g} to {high:.4g}", name=params.scores,
+                           low=float(np.nanmin(scores)), high=float(np.nanmax(scores))))
     if np.any(np.diff(scores) > 0):
-        problems.append(f"'{params.scores}' is not sorted from the best detection to the worst")
+        problems.append(N_("'{name}' is not sorted from the best detection to the worst", name=params.scores))
     return problems
 
 
-def _judge_counts(params: DetectionsParams, values: dict[str, Any]) -> list[str]:
+def _judge_counts(params: DetectionsParams, values: dict[str, Any]) -> list[Text]:
     scores = _array(values, params.scores, 1)
-    if isinstance(scores, str):
+    if isinstance(scores, Text):
         return [scores]
     best_first = np.sort(scores)[::-1]
     problems = []
@@ -135,11 +139,12 @@ def _judge_counts(params: DetectionsParams, values: dict[str, Any]) -> list[str]
         expected = int(np.sum(best_first[:k] >= params.min_score))
         reported = values.get(name)
         if not isinstance(reported, (int, float)) or isinstance(reported, bool):
-            problems.append(f"'{name}' should be the number of detections in the top {k}, an int; "
-                            f"found {'nothing' if name not in values else type(reported).__name__}")
+            problems.append(N_("'{name}' should be the number of detections in the top {k}, an int; found {found}",
+                               name=name, k=k, found=N_("nothing") if name not in values else type(reported).__name__))
         elif reported != expected:
-            problems.append(f"'{name}' is {reported:g}, but the arrays hold {expected} detections with score >= "
-                            f"{params.min_score:g} among the top {k}")
+            problems.append(N_("'{name}' is {reported:g}, but the arrays hold {expected} detections with score >= "
+                               "{min_score:g} among the top {k}", name=name, reported=reported, expected=expected,
+                               min_score=params.min_score, k=k))
     return problems
 
 

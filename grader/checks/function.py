@@ -9,6 +9,7 @@ from pydantic import Field
 from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome, probe_id, short
 from grader.checks.values import close_enough, from_rubric, to_wire
 from grader.contract import CallRequest, CallResult, ProbeRequest
+from grader.i18n import N_
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
 
@@ -43,18 +44,21 @@ class Function(CheckKind):
             if not result.ok:
                 if "is not defined" in (result.error or ""):
                     return missing_name_outcome(params.name, result.error, evidence, use="callable")
-                failures.append((call, short(from_rubric(case.expected)), f"raised {result.error}"))
+                failures.append((call, short(from_rubric(case.expected)), N_("raised {error}", error=result.error)))
                 continue
             got = result.value
             equal, why = close_enough(got, case.expected, rtol=params.rtol, atol=params.atol)
             if not equal:
-                failures.append((call, short(from_rubric(case.expected)),
-                                 f"returned {short(got)}" + (f" ({why})" if why else "")))
+                returned = (N_("returned {value} ({why})", value=short(got), why=why) if why
+                            else N_("returned {value}", value=short(got)))
+                failures.append((call, short(from_rubric(case.expected)), returned))
         total = len(params.cases)
         if not failures:
-            return Outcome.passed(f"{params.name} gave the expected result in all {total} case(s)")
+            return Outcome.passed(N_("{name} gave the expected result in all {total} case(s)", name=params.name,
+                                     total=total))
         call, expected, observed = failures[0]
         fraction = (total - len(failures)) / total if params.partial else 0.0
         cell = evidence.observations.execution.defining(params.name)
-        return Outcome(fraction, f"{len(failures)} of {total} case(s) wrong; first: {call} {observed}",
+        return Outcome(fraction, N_("{wrong} of {total} case(s) wrong; first: {call} {observed}", wrong=len(failures),
+                                    total=total, call=call, observed=observed),
                        expected=f"{call} = {expected}", observed=observed, cell=cell.number if cell else None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grader.checks.base import CheckKind, Evidence, Outcome
+from grader.i18n import N_
 from grader.spec.assignment import Strict
 from grader.spec.rubric import Check
 
@@ -16,4 +17,4 @@ class Manual(CheckKind):
     Params = ManualParams
 
     def evaluate(self, check: Check, params: ManualParams, evidence: Evidence) -> Outcome:
-        return Outcome(None, "graded by the instructor; points pending")
+        return Outcome(None, N_("graded by the instructor; points pending"))

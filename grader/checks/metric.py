@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 from grader.checks.base import CheckKind, Evidence, Outcome, missing_name_outcome, probe_id
 from grader.checks.class_report import Quantity, compare, host_report
 from grader.contract import DescribeRequest, DescribeResult, PredictRequest, PredictResult, ProbeRequest
+from grader.i18n import N_, Text, join
 from grader.metrics import CLASSIFICATION, LOWER_IS_BETTER, METRICS, BadPredictions, compute, foreign_class_ids
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
@@ -89,7 +90,8 @@ class Metric(CheckKind):
     def evaluate(self, check: Check, params: MetricParams, evidence: Evidence) -> Outcome:
         split = params.split_for(check.visibility)
         if split not in evidence.host.labels:
-            return Outcome.failed(f"the {split} evaluation data for this check is not available to the grader")
+            return Outcome.failed(N_("the {split} evaluation data for this check is not available to the grader",
+                                     split=split))
         predictions = _predictions(check, PREDICTIONS, self.callable(params.callable, evidence.assignment), evidence)
         if isinstance(predictions, Outcome):
             return predictions
@@ -100,14 +102,16 @@ class Metric(CheckKind):
         try:
             value = compute(metric, evidence.host.labels[split], predictions)
         except BadPredictions as exc:
-            return Outcome.failed(f"the predictions could not be scored: {exc}")
+            return Outcome.failed(N_("the predictions could not be scored: {error}", error=exc.text))
         lower = params.metric in LOWER_IS_BETTER
         better = (lambda a, b: a <= b) if lower else (lambda a, b: a >= b)
         observed = f"{params.metric} = {value:.4f}"
         details = {"metric": params.metric, "value": value, "split": split}
-        goals, missed = [], []
+        goals: list[Text] = []
+        missed: list[Text] = []
         if params.threshold is not None:
-            goals.append(f"{params.metric} {'≤' if lower else '≥'} {params.threshold:g} on the {split} evaluation set")
+            goals.append(N_("{metric} {sign} {threshold:g} on the {split} evaluation set", metric=params.metric,
+                            sign="≤" if lower else "≥", threshold=params.threshold, split=split))
             if not better(value, params.threshold):
                 missed.append(goals[-1])
         if params.beats:
@@ -117,24 +121,31 @@ class Metric(CheckKind):
             try:
                 other = compute(metric, evidence.host.labels[split], baseline)
             except BadPredictions as exc:
-                return Outcome.failed(f"the predictions of {params.beats.callable} could not be scored: {exc}")
+                return Outcome.failed(N_("the predictions of {callable} could not be scored: {error}",
+                                         callable=params.beats.callable, error=exc.text))
             margin = -params.beats.margin if lower else params.beats.margin
-            goals.append(f"{'below' if lower else 'above'} {params.beats.callable}'s by {params.beats.margin:g}")
+            goals.append(N_("below {callable}'s by {margin:g}", callable=params.beats.callable,
+                            margin=params.beats.margin) if lower else
+                         N_("above {callable}'s by {margin:g}", callable=params.beats.callable,
+                            margin=params.beats.margin))
             observed += f", {params.beats.callable}'s = {other:.4f}"
             details["baseline"] = other
             if not better(value, other + margin):
                 missed.append(goals[-1])
-        goal = "; ".join(goals)
+        goal = join(goals)
         if not missed:
-            return Outcome.passed(f"{observed} meets the goal", expected=goal, observed=observed, details=details)
+            return Outcome.passed(N_("{observed} meets the goal", observed=observed), expected=goal, observed=observed,
+                                  details=details)
         earned = ([b.fraction for b in params.bands if better(value, b.at)]
                   if missed == goals[:1] and params.threshold is not None else [])
         fraction = max(earned, default=0.0)
         foreign = foreign_class_ids(evidence.host.labels[split], predictions) if metric in CLASSIFICATION else None
-        message = (f"{observed} misses the goal ({'; '.join(missed)})"
-                   + (f"; partial credit {fraction:.0%}" if fraction else "")
-                   + (f"; your {foreign}" if foreign else ""))
-        return Outcome(fraction, message, expected=goal, observed=observed, details=details)
+        parts: list[Text] = [N_("{observed} misses the goal ({missed})", observed=observed, missed=join(missed))]
+        if fraction:
+            parts.append(N_("partial credit {fraction:.0%}", fraction=fraction))
+        if foreign:
+            parts.append(N_("your {problem}", problem=foreign))
+        return Outcome(fraction, join(parts), expected=goal, observed=observed, details=details)
 
 
 def _predictions(check: Check, number: int, callable_name: str, evidence: Evidence) -> np.ndarray | Outcome:
@@ -142,7 +153,8 @@ def _predictions(check: Check, number: int, callable_name: str, evidence: Eviden
     if not result.ok:
         if "is not defined" in (result.error or ""):
             return missing_name_outcome(callable_name, result.error, evidence, use="callable")
-        return Outcome.failed(f"predicting with {callable_name} failed: {result.error}")
+        return Outcome.failed(N_("predicting with {callable} failed: {error}", callable=callable_name,
+                                 error=result.error))
     return result.value
 
 
@@ -152,22 +164,29 @@ def _reported(check: Check, reported: dict[Quantity, str], atol: float, labels: 
     try:
         expected = host_report(labels, predictions)
     except BadPredictions as exc:
-        return Outcome.failed(f"the predictions could not be scored: {exc}")
-    problems = []
+        return Outcome.failed(N_("the predictions could not be scored: {error}", error=exc.text))
+    problems: list[Text] = []
     for number, (quantity, name) in enumerate(reported.items(), start=BASELINE + 1):
         result = evidence.observations.result(probe_id(check.id, number), DescribeResult)
         if not result.ok or not result.exists:
-            problems.append(f"'{name}' ({quantity}) is not defined in the notebook")
+            problems.append(N_("'{name}' ({quantity}) is not defined in the notebook", name=name, quantity=quantity))
         elif result.value is None:
-            problems.append(f"'{name}' ({quantity}) is a {result.type}, not a small array of numbers")
+            problems.append(N_("'{name}' ({quantity}) is a {type}, not a small array of numbers", name=name,
+                               quantity=quantity, type=result.type))
         else:
             wrong = compare(quantity, result.value, expected[quantity], atol)
             if wrong:
-                problems.append(f"'{name}' ({quantity}) {wrong}")
-    goal = ", ".join(f"{name} = the {quantity.replace('_', ' ')} of your predictions"
-                     for quantity, name in reported.items())
+                problems.append(N_("'{name}' ({quantity}) {problem}", name=name, quantity=quantity, problem=wrong))
+    goal = [N_("{name} = the {quantity} of your predictions", name=name, quantity=QUANTITY_WORDS[quantity])
+            for quantity, name in reported.items()]
     if not problems:
-        return Outcome.passed("your report agrees with the grader's computation from your predictions", expected=goal)
+        return Outcome.passed(N_("your report agrees with the grader's computation from your predictions"),
+                              expected=join(goal, ", "))
     fraction = 1 - len(problems) / len(reported)
     foreign = foreign_class_ids(labels, predictions)  # why the grader's report has more classes than the task
-    return Outcome(fraction, "; ".join(([f"your {foreign}"] if foreign else []) + problems), expected=goal)
+    first = [N_("your {problem}", problem=foreign)] if foreign else []
+    return Outcome(fraction, join(first + problems), expected=join(goal, ", "))
+
+
+# a reported quantity in words, in the sentence "predicted = the <quantity> of your predictions"
+QUANTITY_WORDS = {"confusion_matrix": N_("confusion matrix"), "precision": N_("precision"), "recall": N_("recall")}

@@ -8,6 +8,7 @@ import re
 from pydantic import Field, model_validator
 
 from grader.checks.base import CheckKind, Evidence, Outcome
+from grader.i18n import N_
 from grader.spec.assignment import Strict
 from grader.spec.rubric import Check
 
@@ -40,9 +41,11 @@ class Output(CheckKind):
             text = cell.output_text
             if (all(s in text for s in params.contains)
                     and (not params.pattern or re.search(params.pattern, text, re.M))):
-                return Outcome.passed(f"found {params.describe} in the output of cell {cell.number}", cell=cell.number)
-        where = f"cell {params.cell}" if params.cell else "any cell"
+                return Outcome.passed(N_("found {what} in the output of cell {cell}", what=params.describe,
+                                         cell=cell.number), cell=cell.number)
+        where = N_("cell {cell}", cell=params.cell) if params.cell else N_("any cell")
         missing = [s for s in params.contains if not any(s in c.output_text for c in cells)]
-        hint = f" (never printed: {', '.join(repr(s) for s in missing[:5])})" if missing else ""
-        return Outcome.failed(f"{params.describe} was not found in the output of {where}{hint}",
-                              expected=params.describe, cell=params.cell)
+        verdict = (N_("{what} was not found in the output of {where} (never printed: {missing})", what=params.describe,
+                   where=where, missing=", ".join(repr(s) for s in missing[:5])) if missing
+                else N_("{what} was not found in the output of {where}", what=params.describe, where=where))
+        return Outcome.failed(verdict, expected=params.describe, cell=params.cell)
