@@ -13,6 +13,7 @@ from grader import __version__
 from grader.commands.authoring import build, new
 from grader.commands.export import export, report
 from grader.commands.options import COURSE_OPTION, GRADEBOOK_OPTION
+from grader.commands.similarity import similarity
 from grader.errors import ExitCode, GraderError
 from grader.results import GradeResult, batch_exit_code
 
@@ -398,3 +399,4 @@ main.add_command(export)
 main.add_command(report)
 main.add_command(new)
 main.add_command(build)
+main.add_command(similarity)

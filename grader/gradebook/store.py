@@ -68,6 +68,11 @@ CREATE TABLE IF NOT EXISTS manual_points (
     points REAL NOT NULL, comment TEXT NOT NULL DEFAULT '', entered_at TEXT NOT NULL,
     PRIMARY KEY (assignment, student_id, check_id));
 CREATE INDEX IF NOT EXISTS submissions_by_student ON submissions (assignment, student_id);
+CREATE TABLE IF NOT EXISTS similarity_reports (
+    assignment TEXT PRIMARY KEY,       -- the latest `grader similarity` report of each assignment
+    made_at TEXT NOT NULL,
+    report_json TEXT NOT NULL,         -- what `grader similarity --json` prints: every pair, best first
+    page BLOB NOT NULL);               -- zlib-compressed similarity.html (`grader report` writes it out)
 """ + RESULTS_TABLE.format(name="results") + CHECK_RESULTS_VIEW
 
 
@@ -261,6 +266,23 @@ class Gradebook:
             "SELECT check_id, points, comment FROM manual_points WHERE assignment=? AND student_id=?",
             (assignment, student_id)).fetchall()
         return {check: (points, comment) for check, points, comment in rows}
+
+    # --- similarity reports (grader/similarity) ---------------------------------------------
+
+    def record_similarity(self, assignment: str, report: dict, page: str) -> None:
+        """Keep an assignment's similarity report (its JSON and its page), replacing an earlier one."""
+        self._db.execute("INSERT OR REPLACE INTO similarity_reports VALUES (?, ?, ?, ?)",
+                         (assignment, _now(), json.dumps(report, ensure_ascii=False),
+                          zlib.compress(page.encode("utf-8"), 6)))
+
+    def similarity_report(self, assignment: str) -> dict | None:
+        row = self._db.execute("SELECT report_json FROM similarity_reports WHERE assignment=?",
+                               (assignment,)).fetchone()
+        return json.loads(row[0]) if row is not None else None
+
+    def similarity_page(self, assignment: str) -> str | None:
+        row = self._db.execute("SELECT page FROM similarity_reports WHERE assignment=?", (assignment,)).fetchone()
+        return zlib.decompress(row[0]).decode("utf-8") if row is not None else None
 
     # --- what exports and reports read ------------------------------------------------------
 
