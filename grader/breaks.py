@@ -23,7 +23,9 @@ from pydantic import Field, field_validator, model_validator
 from grader.contract import CellRecord, CellStatus
 from grader.environment import StandIn, canonical, importable_modules, installed_versions, stand_in
 from grader.errors import SpecError
+from grader.i18n import N_, Joined, Message, Text, Variants, join, render
 from grader.spec.assignment import IDENTIFIER, Assignment, Strict
+from grader.spec.localized import LocalizedText
 from grader.spec.validation import validate_model
 from grader.spec.yamlfile import line_of, load_yaml_with_lines
 
@@ -44,12 +46,17 @@ class BreakContext:
 @dataclass(frozen=True)
 class Hint:
     id: str
-    text: str
+    message: str | Variants  # Variants: the entry's hint in each of its languages, with the values that fill it
+
+    @property
+    def text(self) -> str:
+        """The hint in English (or the entry's first language)."""
+        return render(self.message) or ""
 
 
 # Facts: placeholders the grader computes from a match and the context. One that cannot be
 # computed (None) means the entry does not apply to this cell.
-Fact = Callable[[Mapping[str, str], str, BreakContext], str | None]
+Fact = Callable[[Mapping[str, str], str, BreakContext], Message | None]
 
 
 def _missing(groups: Mapping[str, str], source: str, context: BreakContext) -> str | None:
@@ -64,14 +71,15 @@ def _installed(groups: Mapping[str, str], source: str, context: BreakContext) ->
     return f"{distribution} {context.versions[distribution]}"
 
 
-def _stand_in(groups: Mapping[str, str], source: str, context: BreakContext) -> str | None:
+def _stand_in(groups: Mapping[str, str], source: str, context: BreakContext) -> Message | None:
     size = int(groups["size"])
     for data in context.stand_ins:
         splits = [split for split, count in data.sizes.items() if count == size]
         if splits:
             others = ", ".join(f"{count:,} {split}" for split, count in data.sizes.items() if split != splits[0])
-            return (f"the grader's `{data.dataset}` is a smaller stand-in: its {splits[0]} split has {size:,} "
-                    f"examples" + (f" ({others})" if others else ""))
+            said = N_("The grader's `{dataset}` is a smaller stand-in: its {split} split has {size:,} examples",
+                      dataset=data.dataset, split=splits[0], size=size)
+            return N_("{stand_in} ({others})", stand_in=said, others=others) if others else said
     return None
 
 
@@ -102,20 +110,24 @@ def pip_packages(source: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _pip_report(groups: Mapping[str, str], source: str, context: BreakContext) -> str | None:
+def _pip_report(groups: Mapping[str, str], source: str, context: BreakContext) -> Message | None:
     names = pip_packages(source)
     there = [f"{n} {context.versions[canonical(n)]}" for n in names if canonical(n) in context.versions]
     absent = [n for n in names if canonical(n) not in context.versions]
     parts = []
     if absent:
-        parts.append(f"{', '.join(absent)} {'is' if len(absent) == 1 else 'are'} not in the grading environment")
+        parts.append(N_("{packages} is not in the grading environment", packages=", ".join(absent)) if len(absent) == 1
+                     else N_("{packages} are not in the grading environment", packages=", ".join(absent)))
     if there:
-        parts.append(f"{', '.join(there)} {'is' if len(there) == 1 else 'are'} already there")
-    return "; ".join(parts) or "it names no package the grader could check"
+        parts.append(N_("{packages} is already there", packages=", ".join(there)) if len(there) == 1
+                     else N_("{packages} are already there", packages=", ".join(there)))
+    return join(parts) if parts else N_("it names no package the grader could check")
 
 
-def _datasets(groups: Mapping[str, str], source: str, context: BreakContext) -> str | None:
-    return "; ".join(data.describe() for data in context.stand_ins) or "none (this lab uses no dataset)"
+def _datasets(groups: Mapping[str, str], source: str, context: BreakContext) -> Message | None:
+    if not context.stand_ins:
+        return N_("none (this lab uses no dataset)")
+    return join([data.describe() for data in context.stand_ins])
 
 
 FACTS: dict[str, tuple[Fact, str | None]] = {   # name -> (fact, the named group it needs)
@@ -165,12 +177,18 @@ class Match(Strict):
 class Break(Strict):
     id: str = Field(pattern=IDENTIFIER)
     match: Match
-    hint: str = Field(min_length=1, description="one line; {placeholders}: see docs/known-breaks.md")
+    hint: LocalizedText = Field(description="one line, or one per language ({en: ..., ru: ...}); "
+                                            "{placeholders}: see docs/known-breaks.md")
+
+    @property
+    def templates(self) -> list[str]:
+        """The hint in each of its languages."""
+        return list(self.hint.texts.values()) if isinstance(self.hint, Variants) else [self.hint]
 
     @model_validator(mode="after")
     def _placeholders_known(self) -> Break:
         groups = self.match.groups()
-        for name in placeholders(self.hint):
+        for name in {name for template in self.templates for name in placeholders(template)}:
             if name in groups or name == "version":
                 continue
             if name not in FACTS:
@@ -194,8 +212,8 @@ class Break(Strict):
             if found is None:
                 return None
             groups.update({key: value for key, value in found.groupdict().items() if value is not None})
-        values: dict[str, object] = {**groups, "version": context.versions}
-        for name in placeholders(self.hint):
+        values: dict[str, object] = {**groups, "version": dict(context.versions)}
+        for name in {name for template in self.templates for name in placeholders(template)}:
             if name in FACTS and name not in values:
                 fact, _ = FACTS[name]
                 try:
@@ -205,11 +223,17 @@ class Break(Strict):
                 if value is None:
                     return None
                 values[name] = value
+        english = {name: str(value) if isinstance(value, Text | Variants | Joined) else value
+                   for name, value in values.items()}
         try:
-            text = string.Formatter().vformat(self.hint, (), values).strip()
+            hints = [string.Formatter().vformat(template, (), english).strip() for template in self.templates]
         except (KeyError, IndexError, ValueError):
             return None   # e.g. {version[keras]} where keras is not installed
-        return Hint(self.id, text[:1].upper() + text[1:])
+        if isinstance(self.hint, Variants):
+            used = {name for template in self.templates for name in placeholders(template)}
+            return Hint(self.id, Variants({code: text.strip() for code, text in self.hint.texts.items()},
+                                          {name: value for name, value in values.items() if name in used}))
+        return Hint(self.id, hints[0][:1].upper() + hints[0][1:])
 
 
 def placeholders(template: str) -> list[str]:

@@ -27,6 +27,7 @@ import numpy as np
 
 from grader.datasets import default_cache_dir, get_provider
 from grader.datasets.base import DatasetProvider
+from grader.i18n import N_, Text
 from grader.spec.assignment import Assignment
 
 # What the labs import, in the order a student reads them; `grader env` without an assignment
@@ -53,12 +54,15 @@ class StandIn:
     weights: bool = False        # a pretrained checkpoint, not a dataset
     present: bool = False        # in this machine's cache
 
-    def describe(self) -> str:
+    def describe(self) -> Text:
+        """"mnist: 12,000 train, 10,000 test", translatable (a known break's hint quotes it)."""
         if self.weights:
-            return f"{self.dataset}: pretrained weights, {'provided' if self.present else 'not provided'}"
+            return (N_("{dataset}: pretrained weights, provided", dataset=self.dataset) if self.present
+                    else N_("{dataset}: pretrained weights, not provided", dataset=self.dataset))
         if not self.present:
-            return f"{self.dataset}: not generated on this machine yet (generated on first grading)"
-        return f"{self.dataset}: " + ", ".join(f"{count:,} {split}" for split, count in self.sizes.items())
+            return N_("{dataset}: not generated on this machine yet (generated on first grading)", dataset=self.dataset)
+        return N_("{dataset}: {sizes}", dataset=self.dataset,
+                  sizes=", ".join(f"{count:,} {split}" for split, count in self.sizes.items()))
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,8 @@ def test_stand_ins_read_the_cache_without_generating_anything(tmp_path):
     np.savez(_mkdir(tmp_path / "public" / "mnist") / "mnist.npz", x_train=np.zeros((12, 28, 28)),
              x_test=np.zeros((3, 28, 28)), y_train=np.zeros(12), y_test=np.zeros(3))
     mnist = stand_in("mnist", tmp_path)
-    assert mnist.sizes == {"train": 12, "test": 3} and mnist.describe() == "mnist: 12 train, 3 test"
-    assert stand_in("vgg16_imagenet", tmp_path).describe() == "vgg16_imagenet: pretrained weights, not provided"
+    assert mnist.sizes == {"train": 12, "test": 3} and str(mnist.describe()) == "mnist: 12 train, 3 test"
+    assert str(stand_in("vgg16_imagenet", tmp_path).describe()) == "vgg16_imagenet: pretrained weights, not provided"
     (_mkdir(tmp_path / "public" / "vgg16_imagenet") / "vgg16-397923af.pth").write_bytes(b"weights")
     assert stand_in("vgg16_imagenet", tmp_path).present
 

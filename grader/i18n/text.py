@@ -9,6 +9,7 @@ errors) are params, never translated. Stdlib only, like the rest of what grade.j
 from __future__ import annotations
 
 import gettext
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -30,7 +31,7 @@ class Language:
 
 ENGLISH = Language("en", gettext.NullTranslations())  # the msgids are English
 
-Param = Union[str, int, float, bool, None, "Text", "Variants", "Joined", list[Any]]
+Param = Union[str, int, float, bool, None, "Text", "Variants", "Joined", list[Any], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,18 @@ class Text:
 @dataclass(frozen=True)
 class Variants:
     """The instructor's own text in several languages (a rubric's `title: {en: ..., ru: ...}`).
-    The first language given is the default: the fallback for a language it lacks."""
+    The first language given is the default: the fallback for a language it lacks. With `params`,
+    each language's text is a str.format template (a known break's hint) filled with them."""
 
     texts: Mapping[str, str]
+    params: Mapping[str, Any] | None = None
 
     def render(self, language: Language = ENGLISH) -> str:
-        return self.texts.get(language.code) or self.default
+        template = self.texts.get(language.code) or self.default
+        if self.params is None:
+            return template
+        values = {name: _render_param(value, language) for name, value in self.params.items()}
+        return string.Formatter().vformat(template, (), values)
 
     @property
     def default(self) -> str:
@@ -86,7 +93,7 @@ class Variants:
         return self
 
     def __str__(self) -> str:
-        return self.default
+        return self.render(ENGLISH) if self.params is not None else self.default
 
 
 @dataclass(frozen=True)
@@ -151,6 +158,8 @@ def _plain(params: Mapping[str, Any]) -> dict[str, Param]:
 
 def to_json(text: Translatable) -> dict[str, Any]:
     if isinstance(text, Variants):
+        if text.params is not None:
+            return {"variants": dict(text.texts), "params": {k: _param_json(v) for k, v in text.params.items()}}
         return {"variants": dict(text.texts)}
     if isinstance(text, Joined):
         return {"join": [_param_json(part) for part in text.parts], "separator": text.separator}
@@ -162,24 +171,30 @@ def to_json(text: Translatable) -> dict[str, Any]:
 
 def from_json(data: Mapping[str, Any]) -> Translatable:
     if "variants" in data:
-        return Variants(dict(data["variants"]))
+        params = data.get("params")
+        return Variants(dict(data["variants"]),
+                        None if params is None else {k: _param_from_json(v) for k, v in params.items()})
     if "join" in data:
         return Joined(tuple(_param_from_json(part) for part in data["join"]), data.get("separator", "; "))
     return Text(data["msgid"], {k: _param_from_json(v) for k, v in data.get("params", {}).items()},
                 data.get("plural"))
 
 
-def _param_json(value: Param) -> Any:
+def _param_json(value: Any) -> Any:
     if isinstance(value, Text | Variants | Joined):
         return to_json(value)
+    if isinstance(value, dict):
+        return {key: _param_json(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_param_json(item) for item in value]
     return value
 
 
 def _param_from_json(value: Any) -> Param:
-    if isinstance(value, dict):
+    if isinstance(value, dict) and {"msgid", "variants", "join"} & value.keys():
         return from_json(value)
+    if isinstance(value, dict):  # a mapping a template indexes ({version[keras]})
+        return {key: _param_from_json(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_param_from_json(item) for item in value]
     return value
