@@ -18,13 +18,14 @@ from grader.checks.base import short
 from grader.checks.values import close_enough
 from grader.contract import ContractError, DescribeResult
 from grader.harness.notebook import parameter_probe_id
+from grader.i18n import N_, Text
 from grader.observations import Observations
 
 
-def overwritten_parameters(parameters: Mapping[str, Any], observations: Observations) -> list[str]:
+def overwritten_parameters(parameters: Mapping[str, Any], observations: Observations) -> list[Text]:
     """A note for each injected parameter whose value the notebook changed afterwards; nothing
     for those that held, or whose value could not be read (the run ended before the probes)."""
-    notes = []
+    notes: list[Text] = []
     for name, injected in parameters.items():
         try:
             result = observations.result(parameter_probe_id(name), DescribeResult)
@@ -34,9 +35,10 @@ def overwritten_parameters(parameters: Mapping[str, Any], observations: Observat
             continue
         held = result.value is not None and close_enough(result.value, injected, rtol=1e-9, atol=0)[0]
         if not held:
-            found = short(result.value, 80) if result.value is not None else f"a {result.type}"
-            notes.append(f"{name} was set to {short(injected, 80)} for grading, but the notebook changed it "
-                         f"afterwards: it was {found} when the notebook finished, so the cells after that change "
-                         f"ran with it. Set {name} once, at the top level of a cell (ideally the cell tagged "
-                         f"'parameters'), not inside a function, a loop or a %%magic cell.")
+            found = short(result.value, 80) if result.value is not None else N_("a {type}", type=result.type)
+            notes.append(N_("{name} was set to {injected} for grading, but the notebook changed it afterwards: it was "
+                            "{found} when the notebook finished, so the cells after that change ran with it. Set "
+                            "{name} once, at the top level of a cell (ideally the cell tagged 'parameters'), not "
+                            "inside a function, a loop or a %%magic cell.", name=name, injected=short(injected, 80),
+                            found=found))
     return notes
