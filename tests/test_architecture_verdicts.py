@@ -63,7 +63,7 @@ def graded_check(model: ModelDescription, expect: list[dict], tmp_path):
     """One architecture check scored from a real model's description, as the host scores it."""
     lab = write_lab(tmp_path, framework=model.framework, checks=[
         {"id": "arch", "title": "Architecture", "kind": "architecture", "points": 1,
-         "params": {"input_shape": [784], "expect": expect}}])
+         "params": {"input_shape": model.inputs[0]["shape"][1:], "expect": expect}}])
     probe = next(r.id for r in plan_probes(lab.rubric.checks, lab.params, lab.spec).probes if r.op != "names")
     observations = Observations.model_validate({
         "schema": 1, "status": "completed", "execution": {"cells": [{"index": 0, "status": "ok", "defines": ["model"]}]},
@@ -185,13 +185,17 @@ def rnn(*stack):
     return describe(model)
 
 
-def test_a_missing_dense_layer_is_named_with_where_it_belongs():
+def test_a_missing_dense_layer_is_named_with_where_it_belongs(tmp_path):
     model = rnn(layers.SimpleRNN(16, name="rnn"), layers.Dense(1, name="out"))
     verdict = judge(model, RNN_1)[0]
     assert not verdict.passed and verdict.expected == "SimpleRNN(tanh) -> Dense(32, relu) -> Dense(1)"
     assert verdict.found == "1 difference: missing: Dense(32, relu) after SimpleRNN(tanh)"
     assert [row["note"] for row in verdict.expected_rows] == ["", "missing", ""]
     assert verdict.marked == ()  # every layer that ran is where it belongs
+    result, lab = graded_check(model, [RNN_1], tmp_path)
+    assert "found 1 difference: missing: Dense(32, relu) after SimpleRNN(tanh)" in str(result.checks[0].message)
+    page = render_feedback(result, lab.spec, student_view=True)
+    assert '<div class="detail">missing</div>' in page  # beside the expected Dense(32, relu)
 
 
 def test_extra_and_different_layers_are_marked_where_they_ran():
