@@ -13,6 +13,7 @@ from grader import __version__
 from grader.commands.authoring import build, new
 from grader.commands.export import export, report
 from grader.commands.options import COURSE_OPTION, GRADEBOOK_OPTION
+from grader.commands.serve import serve
 from grader.commands.similarity import similarity
 from grader.errors import ExitCode, GraderError
 from grader.results import GradeResult, batch_exit_code
@@ -55,7 +56,7 @@ def list_command(course: Path | None, as_json: bool) -> None:
 @main.command()
 @COURSE_OPTION
 @click.argument("assignment")
-@click.argument("notebook", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("notebook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("grader-check"),
               show_default=True, help="Where grade.json and feedback.html go.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
@@ -399,4 +400,5 @@ main.add_command(export)
 main.add_command(report)
 main.add_command(new)
 main.add_command(build)
+main.add_command(serve)
 main.add_command(similarity)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from grader.contract.codec import Codec, ContractError, from_json, to_json
-from grader.contract.execution import CellRecord, CellStatus, Execution, RunStatus
+from grader.contract.execution import CellLine, CellRecord, CellStatus, Execution, RunStatus
 from grader.contract.requests import (
     REQUESTS,
     ArtifactRequest,
@@ -70,7 +70,7 @@ def result_from_json(kind: type[R], data: Any, *, decode: Codec | None = None) -
 
 
 __all__ = [
-    "REQUESTS", "ArtifactRequest", "ArtifactResult", "BestRow", "CallRequest", "CallResult", "CellRecord",
+    "REQUESTS", "ArtifactRequest", "ArtifactResult", "BestRow", "CallRequest", "CallResult", "CellLine", "CellRecord",
     "CellStatus", "Codec", "ContractError", "CountColumns", "DefinedName", "DescribeRequest", "DescribeResult",
     "EnvironmentRequest", "EnvironmentResult", "Execution", "GradcheckRequest", "GradcheckResult", "InputSpec",
     "ModelBuild", "ModelRequest", "ModelResult", "NamesRequest", "NamesResult", "ParameterCount", "PipelineStep",

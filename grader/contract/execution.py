@@ -29,6 +29,14 @@ class RunStatus(StrEnum):
 
 
 @dataclass(kw_only=True)
+class CellLine:
+    """A line of a student cell that an error's traceback passes through."""
+
+    cell: int                                  # the CellRecord.index of that cell
+    line: int                                  # 1-based, in the cell's source as the student wrote it
+
+
+@dataclass(kw_only=True)
 class CellRecord:
     """One cell of the student's notebook; the harness fills it in as the cell runs."""
 
@@ -37,6 +45,9 @@ class CellRecord:
     source_head: str = ""
     defines: list[str] = field(default_factory=list)  # top-level names, to point feedback at the cell
     error: dict[str, str] | None = None        # ename, evalue and (from the harness) traceback
+    # the traceback's frames in student cells, outermost first: the line of this cell that failed
+    # (or called what failed), then the lines it went through, the last one where it was raised
+    error_lines: list[CellLine] = field(default_factory=list)
     output_text: str = ""
     seconds: float = 0.0
     cpu_seconds: float = 0.0                   # the notebook's own work in this cell, what its budget counts

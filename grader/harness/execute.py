@@ -19,8 +19,9 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 from traitlets import Type
 
-from grader.contract import CellRecord, CellStatus, Execution
+from grader.contract import CellLine, CellRecord, CellStatus, Execution
 from grader.harness.budget import CpuWatch, KernelCpu, WorkLimits
+from grader.harness.frames import student_lines
 from grader.harness.notebook import SOURCE_INDEX, has_code
 from grader.text import cap, readable
 
@@ -282,6 +283,7 @@ def run_cells(client: CappedNotebookClient, notebook: NotebookNode, *, limits: W
     records = {cell.metadata[SOURCE_INDEX]: _record_for(cell) for cell in notebook.cells
                if SOURCE_INDEX in cell.metadata}
     execution = ExecutionRecord(cells=[records[i] for i in sorted(records)])
+    cells_by_count: dict[int, int] = {}  # the kernel's execution count -> student cell, for tracebacks
     cell_cpu, total_cpu = limits.cpu(limits.cell_seconds), limits.cpu(limits.total_seconds)
     cpu_at_start = meter.seconds() if meter else 0.0
     wall_deadline = started + limits.wall(limits.total_seconds)
@@ -318,8 +320,10 @@ def run_cells(client: CappedNotebookClient, notebook: NotebookNode, *, limits: W
             if outcome != CellStatus.OK and set(cell.metadata.get("tags", [])) & {"grader-preamble"}:
                 execution.preamble_error = _describe_error(_error_of(cell)) or outcome
         else:
+            if isinstance(cell.get("execution_count"), int):
+                cells_by_count[cell.execution_count] = record.index
             _fill(record, cell, outcome, time.monotonic() - cell_started,
-                  None if execution.kernel_died else client.last_reply_detail)
+                  None if execution.kernel_died else client.last_reply_detail, cells_by_count)
             record.cpu_seconds = round(watch.used, 3)
             if stopped:
                 record.error = _overrun(stopped, limits, total=execution.total_timeout)
@@ -404,10 +408,11 @@ def _describe_error(error: dict | None) -> str | None:
 
 
 def _fill(record: CellRecord, cell: NotebookNode, outcome: CellStatus, seconds: float,
-          reply_error: dict[str, str] | None = None) -> None:
+          reply_error: dict[str, str] | None = None, cells_by_count: dict[int, int] | None = None) -> None:
     record.status = outcome
     record.seconds = round(seconds, 3)
     record.output_text = output_text(cell)[:TEXT_KEPT_PER_CELL]
+    record.error_lines = _error_lines(cell, reply_error, cells_by_count or {})
     error = _error_of(cell)
     if error:
         record.error = _error_detail(error)
@@ -416,6 +421,16 @@ def _fill(record: CellRecord, cell: NotebookNode, outcome: CellStatus, seconds: 
     elif outcome == CellStatus.ERROR:
         record.error = {"ename": "KernelDied",
                         "evalue": "the kernel died while running this cell (os._exit, a crash or memory)"}
+
+
+def _error_lines(cell: NotebookNode, reply_error: dict[str, str] | None,
+                 cells_by_count: dict[int, int]) -> list[CellLine]:
+    """The student-cell lines of the cell's error (grader.harness.frames), read from its whole
+    traceback before any cap; for a cell the grader interrupted, where it was when stopped."""
+    tracebacks = [out.get("traceback") or [] for out in cell.get("outputs", []) if out.get("output_type") == "error"]
+    if reply_error:
+        tracebacks.append(reply_error.get("traceback", ""))
+    return next((lines for traceback in tracebacks if (lines := student_lines(traceback, cells_by_count))), [])
 
 
 def output_text(cell: NotebookNode) -> str:

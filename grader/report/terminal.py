@@ -11,6 +11,7 @@ import click
 
 from grader.report.points import out_of
 from grader.results import CheckResult, GradeResult
+from grader.student_notebook import CellPlace
 
 _COLOURS = {"passed": "green", "partial": "yellow", "failed": "red", "pending": "blue"}
 GAP = "  "
@@ -34,22 +35,55 @@ def checks_table(result: GradeResult, *, width: int | None = None) -> str:
                            f"{out_of(result.score, result.max_score)} — {verdict}", width, subsequent_indent="  ")
     if result.message:
         lines += textwrap.wrap(result.message, width, initial_indent="  ", subsequent_indent="  ")
-    lines += _cell_lines(result)
+    lines += _cell_lines(result, width)
     return "\n".join(lines)
 
 
-def _cell_lines(result: GradeResult) -> list[str]:
-    """Each failed cell (or cell a known break notes) in one line, its hint under it."""
+def _cell_lines(result: GradeResult, width: int) -> list[str]:
+    """Each failed cell (or cell a known break notes), named as Jupyter shows it, with the lines it
+    failed at (grader/failing_line.py), its error and its hint."""
     lines = []
     for cell in result.cells:
+        place = _place(cell)
+        lines.append(f"  {place}: {_STATUS_WORDS.get(cell['status'], cell['status'])}")
+        for excerpt in cell.get("excerpts") or []:
+            if heading := _excerpt_heading(excerpt, cell):
+                lines.append(f"    {heading}")
+            lines += [_cut(f"    {line['number']:>4} {'>' if line['marked'] else ' '} {line['text']}", width)
+                      for line in excerpt["lines"]]
+        if not cell.get("excerpts") and cell.get("source_head"):  # a grade from before lines were recorded
+            lines.append(_cut(f"    {cell['source_head'].strip().splitlines()[0]}", width))
         error = cell.get("error")
-        what = f"{error.get('ename')}: {error.get('evalue')}" if error else cell.get("source_head", "")
-        first = (what.strip().splitlines() or [""])[0]
-        lines.append(f"  cell {cell['number']} ({cell['status']}): {first[:150]}")
+        if error:
+            first = (f"{error.get('ename')}: {error.get('evalue')}".strip().splitlines() or [""])[0]
+            lines += textwrap.wrap(first, width, initial_indent="    ", subsequent_indent="      ")
         hint = cell.get("hint")
         if hint:
-            lines.append(f"    hint: {hint['text']}")
+            lines += textwrap.wrap(f"hint: {hint['text']}", width, initial_indent="    ", subsequent_indent="      ")
     return lines
+
+
+_STATUS_WORDS = {"error": "raised an error", "timeout": "stopped at the time limit", "not_run": "did not run",
+                 "ok": "ran"}
+
+
+def _place(cell: dict) -> str:
+    """'cell [6] (code cell 4 of 12)', as the page and the checks' messages name it."""
+    place = cell.get("place")
+    return CellPlace(**place).label().render() if place else f"cell {cell['number']}"
+
+
+def _excerpt_heading(excerpt: dict, cell: dict) -> str:
+    line, here = excerpt["line"], excerpt["place"]["number"] == cell["number"]
+    where = "" if here else f"{CellPlace(**excerpt['place']).label().render()}, "
+    return {"called": f"line {line} called the code that failed:",
+            "raised": f"raised at line {line}:" if here else f"raised in {where}line {line}:",
+            "stopped": f"line {line} was running when it was stopped:" if here else
+                       f"running in {where}line {line} when it was stopped:"}.get(excerpt["role"], "")
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _message(check: CheckResult) -> str:
