@@ -43,9 +43,9 @@ class Output(CheckKind):
                     and (not params.pattern or re.search(params.pattern, text, re.M))):
                 return Outcome.passed(N_("found {what} in the output of cell {cell}", what=params.describe,
                                          cell=cell.number), cell=cell.number)
-        where = N_("cell {cell}", cell=params.cell) if params.cell else N_("any cell")
+        where = N_("the output of cell {cell}", cell=params.cell) if params.cell else N_("the output of any cell")
         missing = [s for s in params.contains if not any(s in c.output_text for c in cells)]
-        verdict = (N_("{what} was not found in the output of {where} (never printed: {missing})", what=params.describe,
-                   where=where, missing=", ".join(repr(s) for s in missing[:5])) if missing
-                else N_("{what} was not found in the output of {where}", what=params.describe, where=where))
+        verdict = (N_("{what} was not found in {where} (never printed: {missing})", what=params.describe,
+                      where=where, missing=", ".join(repr(s) for s in missing[:5])) if missing
+                   else N_("{what} was not found in {where}", what=params.describe, where=where))
         return Outcome.failed(verdict, expected=params.describe, cell=params.cell)
