@@ -14,6 +14,7 @@ See docs/reports.md, Languages.
 from __future__ import annotations
 
 import io
+import os
 import re
 import sys
 import tempfile
@@ -37,7 +38,7 @@ def pybabel(*args: str) -> None:
 
 
 def update() -> None:
-    pybabel(*EXTRACT, "-o", str(TEMPLATE), str(ROOT / "grader"))
+    pybabel(*EXTRACT, "-o", str(TEMPLATE), "grader")
     for po in sorted(LOCALE.glob("*/LC_MESSAGES/messages.po")):
         pybabel("update", "-i", str(TEMPLATE), "-o", str(po), "-l", po.parent.parent.name, "--no-wrap",
                 "--ignore-obsolete", "--no-fuzzy-matching")
@@ -82,7 +83,7 @@ def check() -> list[str]:
     problems = []
     with tempfile.TemporaryDirectory() as scratch:
         fresh = Path(scratch) / "messages.pot"
-        pybabel(*EXTRACT, "-o", str(fresh), str(ROOT / "grader"))
+        pybabel(*EXTRACT, "-o", str(fresh), "grader")
         extracted = ids(read(fresh))
     committed = ids(read(TEMPLATE)) if TEMPLATE.exists() else set()
     for label, missing in (("new in the sources, not in messages.pot", extracted - committed),
@@ -103,6 +104,7 @@ def check() -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    os.chdir(ROOT)  # locations in the catalogs are relative: grader/checks/metric.py
     if argv == ["update"]:
         update()
         return 0

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Set up everything the tests need, then run the whole suite in tiers. CI runs exactly this.
 #
-#   static  ruff check ., mypy grader and          before any test; a finding stops here
+#   static  ruff check ., mypy grader,             before any test; a finding stops here
 #           grader build --all --check (every lab's notebooks are what its master source builds)
+#           and scripts/catalogs.py check (the translation catalogs are those of the sources)
 #   fast    -m "not slow"                          one process; a failure stops here
 #   slow    -m "slow and not (docker or serial)"   two pytest-xdist workers, a test file to one
 #                                                  worker: the lab validations (first) one after
@@ -95,6 +96,7 @@ check() {
 check ruff .venv/bin/ruff check --quiet .
 check mypy .venv/bin/mypy grader
 check build .venv/bin/grader build --all --check --course .
+check catalogs .venv/bin/python scripts/catalogs.py check
 
 tier fast -q -m "not slow" --durations=10 "$@"
 tier slow -q -m "slow and not (docker or serial)" -n 2 --dist loadfile --no-loadscope-reorder --durations=30 "$@"
