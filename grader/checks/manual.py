@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from grader.checks.base import CheckKind, Evidence, Outcome
 from grader.i18n import N_
 from grader.spec.assignment import Strict
@@ -9,7 +11,9 @@ from grader.spec.rubric import Check
 
 
 class ManualParams(Strict):
-    guidance: str = ""
+    guidance: str = Field("", description="how to award the points, for whoever grades it")
+    heading: str = Field("", description="the markdown heading the answer sits under (any part of it, any case): "
+                                         "`grader serve` shows that section of the notebook beside the form")
 
 
 class Manual(CheckKind):
