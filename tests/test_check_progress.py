@@ -92,8 +92,8 @@ def test_in_a_log_each_position_is_a_line_of_its_own():
         progress.update(RunProgress(Phase.CELL, 1, 2))  # the tail repeats nothing, but a repeat is not news
         progress.update(RunProgress(Phase.CELL, 2, 2))
         progress.update(RunProgress(Phase.PROBES))
-    assert log.getvalue().splitlines() == ["running the notebook · 0:00", "running cell 1 of 2 · 0:00",
-                                           "running cell 2 of 2 · 0:00", "checking the answers · 0:00"]
+    assert log.getvalue().splitlines() == ["running the notebook · 0:00", "running code cell 1 of 2 · 0:00",
+                                           "running code cell 2 of 2 · 0:00", "checking the answers · 0:00"]
 
 
 def test_on_a_terminal_one_line_is_redrawn_and_erased_before_the_results():
@@ -102,14 +102,14 @@ def test_on_a_terminal_one_line_is_redrawn_and_erased_before_the_results():
         progress.update(RunProgress(Phase.CELL, 3, 12))
         time.sleep(0.7)  # the ticker redraws
     text = screen.getvalue()
-    assert "\n" not in text and "\rrunning cell 3 of 12 · 0:00\x1b[K" in text
+    assert "\n" not in text and "\rrunning code cell 3 of 12 · 0:00\x1b[K" in text
     assert text.endswith("\r\x1b[K")
 
 
 @pytest.mark.parametrize(("progress", "seconds", "text"), [
     (None, 1, "preparing the check · 0:01"),
     (RunProgress(Phase.STARTED), 17, "running the notebook · 0:17"),
-    (RunProgress(Phase.CELL, 4, 12), 725, "running cell 4 of 12 · 12:05"),
+    (RunProgress(Phase.CELL, 4, 12), 725, "running code cell 4 of 12 · 12:05"),
     (RunProgress(Phase.PROBES), 3723.9, "checking the answers · 1:02:03"),
 ])
 def test_progress_text(progress, seconds, text):
@@ -198,7 +198,7 @@ def test_check_says_which_cell_runs(checked):
     progress = [line for line in done.stderr.splitlines() if line.startswith(("running", "checking", "preparing"))]
     # five code cells with code and a blank one (not run) after a markdown cell; the probes last
     assert [line.rsplit(" · ", 1)[0] for line in progress] == [
-        "running the notebook", *(f"running cell {n} of 6" for n in range(1, 6)), "checking the answers"]
+        "running the notebook", *(f"running code cell {n} of 6" for n in range(1, 6)), "checking the answers"]
     assert "\r" not in done.stderr  # not a terminal: nothing redrawn in a log
 
 
@@ -206,5 +206,5 @@ def test_check_says_which_cell_runs(checked):
 def test_quiet_check_shows_no_progress(checked):
     done = checked["quiet"]
     assert done.returncode == 0, done.stderr
-    assert "running cell" not in done.stderr and "checking the answers" not in done.stderr
+    assert "running code cell" not in done.stderr and "checking the answers" not in done.stderr
     assert Path(json.loads(done.stdout)["submission_id"]).name == "mine"

@@ -90,7 +90,7 @@ class Progress:
 
 
 class NotebookProgress:
-    """`grader check`'s progress: "cell 4 of 12 · 0:17". On a terminal a thread redraws the line
+    """`grader check`'s progress: "code cell 4 of 12 · 0:17". On a terminal a thread redraws the line
     every TICK_SECONDS, so the clock moves while a long cell runs, and `close` erases it before the
     results are printed; in a log each new position is a line of its own, with the time it began.
     `update` is the sandbox request's progress sink (called from the sandbox's thread). The clock
@@ -149,7 +149,7 @@ def progress_text(progress: RunProgress | None, seconds: float) -> str:
     if progress is None:
         return f"preparing the check · {elapsed}"
     if progress.phase == Phase.CELL:
-        return f"running cell {progress.cell} of {progress.of} · {elapsed}"
+        return f"running code cell {progress.cell} of {progress.of} · {elapsed}"
     if progress.phase == Phase.PROBES:
         return f"checking the answers · {elapsed}"
     return f"running the notebook · {elapsed}"
