@@ -34,7 +34,13 @@ PLACEHOLDER = re.compile(r"\{(\w+)|%\((\w+)\)s")
 
 
 def pybabel(*args: str) -> None:
-    CommandLineInterface().run(["pybabel", "-q", *args])
+    """pybabel run from the repository, so that the catalogs' locations read grader/checks/metric.py."""
+    before = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        CommandLineInterface().run(["pybabel", "-q", *args])
+    finally:
+        os.chdir(before)
 
 
 def update() -> None:
@@ -104,7 +110,6 @@ def check() -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    os.chdir(ROOT)  # locations in the catalogs are relative: grader/checks/metric.py
     if argv == ["update"]:
         update()
         return 0
