@@ -11,7 +11,7 @@ import click
 
 from grader.commands.options import COURSE_OPTION, GRADEBOOK_OPTION
 from grader.errors import UsageError
-from grader.exports import CLASS_FORMATS, SUBMISSION_FORMATS
+from grader.exports import BUNDLE_FORMATS, CLASS_FORMATS, SUBMISSION_FORMATS
 
 assignment_option = click.option("--assignment", "assignment_id", required=True, help="Assignment id.")
 
@@ -33,26 +33,54 @@ def export() -> None:
     """Grades out of the gradebook for an LMS or CI (formats in docs/exports.md)."""
 
 
-def _format_command(name: str, help_text: str, out_help: str) -> click.Command:
+CANVAS_FORMATS = ("canvas", "canvas-comments")  # the ones whose output names the Canvas assignment
+
+
+def _format_command(name: str, help_text: str, out_help: str, *, roster: bool) -> click.Command:
     @COURSE_OPTION
     @GRADEBOOK_OPTION
     @assignment_option
     @click.option("--out", type=click.Path(path_type=Path), required=True, help=out_help)
-    def command(course: Path | None, gradebook: Path, assignment_id: str, out: Path) -> None:
+    def command(course: Path | None, gradebook: Path, assignment_id: str, out: Path, **extra: object) -> None:
         from grader.exports import export_class
+        from grader.exports.common import ExportOptions
+        from grader.intake.roster import load_roster
 
         entries, assignment = _class(course, gradebook, assignment_id)
-        written = export_class(name, entries, assignment, out)
-        files = f" ({len(written)} files)" if len(written) > 1 else ""
+        roster_path = extra.get("roster")
+        options = ExportOptions(roster=load_roster(roster_path) if isinstance(roster_path, Path) else None,
+                                canvas_assignment_id=str(extra["canvas_id"]) if extra.get("canvas_id") else None,
+                                lang=str(extra.get("lang") or "en"))
+        exported = export_class(name, entries, assignment, out, options)
+        for warning in exported.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        files = f" ({len(exported.files)} files)" if len(exported.files) > 1 else ""
         click.echo(f"{name}: {len(entries)} students -> {out}{files}")
 
+    if roster:
+        command = click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                               help="The LMS's roster (e.g. Canvas's gradebook export, Moodle's participants): "
+                                    "the ids its import matches students on.")(command)
+    if name in CANVAS_FORMATS:
+        command = click.option("--assignment-id", "canvas_id", metavar="ID",
+                               help="The Canvas assignment's id: the column header becomes `Title (ID)`, "
+                                    "which Canvas fills whatever the assignment's title.")(command)
+    if name in BUNDLE_FORMATS:
+        command = click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True,
+                               help="Language of the feedback pages.")(command)
     return click.command(name, help=f"Write the {help_text}.")(command)
 
 
 for _name, _class_format in CLASS_FORMATS.items():
-    export.add_command(_format_command(_name, _class_format.help, f"the {_class_format.suffix} file to write"))
+    export.add_command(_format_command(_name, _class_format.help, f"the {_class_format.suffix} file to write",
+                                      roster=True))
 for _name, _submission_format in SUBMISSION_FORMATS.items():
-    export.add_command(_format_command(_name, _submission_format.help, "folder for one <student id>.json each"))
+    export.add_command(_format_command(_name, _submission_format.help, "folder for one <student id>.json each",
+                                       roster=False))
+for _name, _bundle_format in BUNDLE_FORMATS.items():
+    export.add_command(_format_command(_name, _bundle_format.help,
+                                       "the .zip to write" if _bundle_format.zipped else "folder to write into",
+                                       roster=True))
 
 
 @export.command("gradescope")

@@ -25,6 +25,13 @@ COLUMNS = {
 @dataclass
 class Roster:
     students: list[Student] = field(default_factory=list)
+    # each student's row as the LMS wrote it ({header, case-folded: value}, by student id): the
+    # identifiers an LMS import matches on (Canvas's SIS User ID, Moodle's ID number) that a
+    # Student does not hold
+    rows: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def row(self, student_id: str) -> dict[str, str]:
+        return self.rows.get(student_id, {})
 
     def find(self, key: str, *, name: str | None = None, login: str | None = None) -> Student | None:
         """The student an export's key (user id, login, e-mail or stem) or display name points to."""
@@ -59,6 +66,7 @@ def load_roster(path: Path) -> Roster:
     if columns["id"] is None:
         raise UsageError(f"{path}: no student id column; name one of: {', '.join(COLUMNS['id'])}")
     students = []
+    rows: dict[str, dict[str, str]] = {}
 
     def value(row: dict[str, str | None], field_: str) -> str | None:
         column = columns[field_]
@@ -70,6 +78,7 @@ def load_roster(path: Path) -> Roster:
             continue
         students.append(Student(id=student_id, name=value(row, "name") or student_id, login=value(row, "login"),
                                 email=value(row, "email"), section=value(row, "section")))
+        rows[student_id] = {h.strip().casefold(): (v or "").strip() for h, v in row.items() if isinstance(h, str)}
     if not students:
         raise UsageError(f"{path}: the roster lists no students")
-    return Roster(students)
+    return Roster(students, rows)
