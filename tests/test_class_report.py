@@ -36,12 +36,14 @@ def report(request, entries, toy, tmp_path_factory) -> Path:
 class Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.hrefs: list[str] = []
+        self.hrefs: list[str] = []      # the students table's feedback links
+        self.others: list[str] = []     # any other link (the matrix's names)
         self.svgs = 0
 
     def handle_starttag(self, tag, attrs):  # noqa: ANN001
         if tag == "a":
-            self.hrefs.append(dict(attrs)["href"])
+            attrs = dict(attrs)
+            (self.hrefs if attrs.get("class") == "feedback" else self.others).append(attrs["href"])
         self.svgs += tag == "svg"
 
 
@@ -53,7 +55,7 @@ def parse(page: str) -> Links:
 
 def test_report_is_self_contained_with_every_chart(report):
     page = report.read_text()
-    assert "<script" not in page and "<style>" in page
+    assert "<style>" in page and page.count("<script") == 1 and "<script>" in page, "one inline script: the sorting"
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
     assert all(f'id="{chart}"' in page for chart in CHART_IDS)
     assert parse(page).svgs == len(CHART_IDS)
@@ -62,8 +64,11 @@ def test_report_is_self_contained_with_every_chart(report):
 def test_every_student_has_a_row_and_a_feedback_page(report, entries):
     page = report.read_text()
     lang = re.search(r'<html lang="(\w+)">', page).group(1)
-    hrefs = parse(page).hrefs
+    links = parse(page)
+    hrefs = links.hrefs
     assert len(hrefs) == len(set(hrefs)) == len(entries)
+    assert sorted(h for h in links.others if h.startswith("feedback/")) == sorted(hrefs), \
+        "the matrix's names link the same pages"
     for href in hrefs:
         target = report.parent / href
         assert not Path(href).is_absolute() and target.is_file(), href

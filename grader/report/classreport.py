@@ -1,6 +1,10 @@
-"""The class report: one self-contained page (inline CSS and SVG, no scripts) with the score
-distribution, pass rate per check, runtime and memory per submission, status counts, and a
-table linking every student's feedback page."""
+"""The class report: one self-contained page (inline CSS and SVG, and a few lines of inline script
+that sort the matrix; nothing fetched, so it works offline) with the score distribution, pass rate
+per check, runtime and memory per submission, status counts, a student × check matrix, and a
+table linking every student's instructor page: their feedback with hidden checks shown in full.
+
+A submission's runtime is its own work (timings.total: planning, the sandbox run, scoring); the
+time it waited for a worker in a batch is timings.queued, shown beside it, never added to it."""
 
 from __future__ import annotations
 
@@ -11,9 +15,11 @@ from pathlib import Path
 from grader.course import LoadedAssignment
 from grader.filenames import safe_file_name
 from grader.gradebook.records import ClassEntry
+from grader.i18n import language
 from grader.report import plots
 from grader.report.feedback import render_feedback
 from grader.report.jinja import environment
+from grader.report.matrix import Matrix, check_matrix
 from grader.report.messages import messages
 from grader.results import CheckStatus, Status, write_atomically
 
@@ -23,11 +29,14 @@ STATUS_COLOURS = {"graded": "#1a7f37", "ungradable": "#9a6700", "timeout": "#bc4
 
 
 def write_class_report(entries: list[ClassEntry], assignment: LoadedAssignment, out: Path, *, lang: str = "en") -> Path:
-    """index.html plus feedback/<student>.html for each student, all in `lang`; returns index.html."""
+    """index.html plus feedback/<student>.html for each student, all in `lang`; returns index.html.
+    A student's page here is the instructor's view (hidden checks in full); what students get is
+    the feedback.html beside their grade."""
     linked = []
     for entry in entries:
         relative = f"{FEEDBACK_DIR}/{safe_file_name(entry.student.id)}.html"
-        write_atomically(out / relative, render_feedback(entry.result, assignment.spec, student_view=False, lang=lang))
+        write_atomically(out / relative, render_feedback(entry.result, assignment.spec, student_view=False,
+                                                         instructor=True, lang=lang))
         linked.append(replace(entry, feedback=relative))
     index = out / "index.html"
     write_atomically(index, render_class_report(linked, assignment, lang=lang))
@@ -38,31 +47,34 @@ def render_class_report(entries: list[ClassEntry], assignment: LoadedAssignment,
     """The page alone; each entry's `feedback` is the link its row gets (none when unset)."""
     t = messages(lang)
     percents = [entry.percent for entry in entries]
+    matrix = check_matrix(entries, assignment.rubric, language(lang))
     return environment().get_template("class_report.html.j2").render(
-        t=t, lang=lang, assignment=assignment, entries=entries,
+        t=t, lang=lang, assignment=assignment, entries=entries, matrix=matrix,
         summary={"students": len(entries),
                  "mean": statistics.fmean(percents) if percents else 0.0,
                  "median": statistics.median(percents) if percents else 0.0,
                  "pass_rate": 100 * sum(e.result.passed for e in entries) / len(entries) if entries else 0.0,
                  "needs_review": sum(e.result.status is Status.NEEDS_REVIEW for e in entries)},
-        charts=_charts(entries, assignment, t))
+        charts=_charts(entries, assignment, matrix, t))
 
 
-def _charts(entries: list[ClassEntry], assignment: LoadedAssignment, t: dict) -> list[dict]:
+def _charts(entries: list[ClassEntry], assignment: LoadedAssignment, matrix: Matrix, t: dict) -> list[dict]:
+    """The charts in page order; `wide` ones (a bar per student) span the page's width."""
     names = [entry.student.name for entry in entries]
+    check_labels = [t["hidden_label"].format(title=c.title) if c.hidden else c.title for c in matrix.columns]
     charts = [
         {"id": "plot-scores", "title": t["score_distribution"],
          "svg": plots.histogram([e.percent for e in entries], bins=range(0, 101, 10),
                                 xlabel=t["score_axis"], ylabel=t["students_axis"])},
         {"id": "plot-checks", "title": t["check_pass_rate"],
-         "svg": plots.bars([c.title for c in assignment.rubric.checks], _check_pass_rates(entries, assignment),
+         "svg": plots.bars(check_labels, _check_pass_rates(entries, assignment),
                            value_label=t["passed_axis"], horizontal=True, value_max=100)},
-        {"id": "plot-runtime", "title": t["runtime"],
+        {"id": "plot-runtime", "title": t["runtime"], "wide": True,
          "svg": plots.bars(names, [e.result.timings.get("total", 0.0) for e in entries],
                            value_label=t["seconds_axis"])},
     ]
     memory = [e.result.peak_memory_mb for e in entries]
-    charts.append({"id": "plot-memory", "title": t["memory"], "empty": t["no_memory"],
+    charts.append({"id": "plot-memory", "title": t["memory"], "empty": t["no_memory"], "wide": True,
                    "svg": plots.bars(names, [m or 0.0 for m in memory], value_label=t["megabytes_axis"])
                    if any(m is not None for m in memory) else None})
     counts = {status.value: sum(e.result.status is status for e in entries) for status in Status}

@@ -8,21 +8,24 @@ from grader.results import CheckResult, GradeResult
 from grader.spec.assignment import Assignment
 
 
-def render_feedback(result: GradeResult, assignment: Assignment, *, student_view: bool, lang: str = "en") -> str:
+def render_feedback(result: GradeResult, assignment: Assignment, *, student_view: bool, instructor: bool = False,
+                    lang: str = "en") -> str:
     """The page a student reads, in English or Russian (`lang`). Hidden checks show only their
-    points, never their content."""
+    points, never their content; with `instructor`, the instructor's view of the same page (the
+    class report's): hidden checks in full, their title, message, expected and observed values."""
     t = messages(lang)
-    rows = [_row(check, number, t) for number, check in enumerate(result.checks, start=1)]
+    rows = [_row(check, number, t, instructor) for number, check in enumerate(result.checks, start=1)]
     return environment().get_template("feedback.html.j2").render(
-        result=result, assignment=assignment, rows=rows, student_view=student_view, t=t, lang=lang,
+        result=result, assignment=assignment, rows=rows, student_view=student_view, instructor=instructor, t=t,
+        lang=lang,
         percent=100 * result.score / result.max_score if result.max_score else 0.0)
 
 
-def _row(check: CheckResult, number: int, t: dict) -> dict:
-    hidden = check.visibility == "hidden"
+def _row(check: CheckResult, number: int, t: dict, instructor: bool) -> dict:
+    hidden = check.visibility == "hidden" and not instructor  # what a student may not see
     return {
         "title": t["hidden_check"].format(number=number) if hidden else check.title,
-        "hidden": hidden,
+        "hidden": check.visibility == "hidden",
         "status": check.status.value,
         "points": check.points,
         "max_points": check.max_points,

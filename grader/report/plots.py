@@ -7,6 +7,8 @@ fixed string so the same class always gives the same page.
 from __future__ import annotations
 
 import io
+import math
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +27,10 @@ STYLE: dict[RcKeyType, Any] = {"svg.fonttype": "none", "svg.hashsalt": "grader-c
          "axes.spines.top": False, "axes.spines.right": False}
 COLOUR = "#0969da"
 MARK_COLOUR = "#cf222e"
-MAX_LABELLED_BARS = 40
+LABEL_WIDTH = 34            # characters per line of a wrapped category label (a check's title)
+LINE_INCHES = 0.16          # one 9-pt line of text, with its leading
+BAR_PITCH_INCHES = 0.2      # room along the axis for each labelled bar: more than a rotated 9-pt label needs
+MAX_WIDTH_INCHES = 14       # past this many bars, only every k-th is labelled (the table names them all)
 
 
 def histogram(values: Sequence[float], *, bins: Sequence[float], xlabel: str, ylabel: str,
@@ -46,22 +51,28 @@ def histogram(values: Sequence[float], *, bins: Sequence[float], xlabel: str, yl
 
 def bars(labels: Sequence[str], values: Sequence[float], *, value_label: str, horizontal: bool = False,
          colours: Sequence[str] | None = None, value_max: float | None = None) -> str:
-    """One bar per label; past MAX_LABELLED_BARS the labels are dropped (the table names them).
-    Counts get whole-number ticks; `value_max` fixes the value axis (e.g. 100 for percentages)."""
+    """One bar per label. Horizontal bars (few categories: checks, statuses) carry their whole
+    label, wrapped onto as many lines as it needs; vertical bars (one per student) get labels
+    turned upright, with the figure widened so neighbours never overlap and, past what a page can
+    hold, every k-th labelled. Counts get whole-number ticks; `value_max` fixes the value axis."""
     with plt.rc_context(STYLE):
         if horizontal:
-            figure, axes = plt.subplots(figsize=(6, 0.8 + 0.28 * len(labels)))
+            wrapped = [wrap(label) for label in labels]
+            lines = max((text.count("\n") + 1 for text in wrapped), default=1)
+            pitch = max(0.28, LINE_INCHES * lines + 0.1)
+            figure, axes = plt.subplots(figsize=(6, 0.8 + pitch * len(labels)))
             axes.barh(range(len(values)), values, color=colours or COLOUR)
-            axes.set_yticks(range(len(labels)), [_short(label) for label in labels])
+            axes.set_yticks(range(len(labels)), wrapped)
             axes.invert_yaxis()
             axes.set_xlabel(value_label)
         else:
-            figure, axes = plt.subplots(figsize=(6, 2.8))
+            step = max(1, math.ceil(len(labels) * BAR_PITCH_INCHES / MAX_WIDTH_INCHES))
+            width = min(MAX_WIDTH_INCHES, max(6.0, 1 + BAR_PITCH_INCHES * len(labels)))
+            figure, axes = plt.subplots(figsize=(width, 2.8))
             axes.bar(range(len(values)), values, color=colours or COLOUR)
-            if len(labels) <= MAX_LABELLED_BARS:
-                axes.set_xticks(range(len(labels)), [_short(label) for label in labels], rotation=45, ha="right")
-            else:
-                axes.set_xticks([])
+            shown = range(0, len(labels), step)
+            axes.set_xticks(list(shown), [labels[index] for index in shown], rotation=90, ha="center")
+            axes.set_xlim(-0.6, len(labels) - 0.4)
             axes.set_ylabel(value_label)
         value_axis = axes.xaxis if horizontal else axes.yaxis
         if all(float(value).is_integer() for value in values):
@@ -71,8 +82,10 @@ def bars(labels: Sequence[str], values: Sequence[float], *, value_label: str, ho
         return _svg(figure)
 
 
-def _short(label: str, width: int = 32) -> str:
-    return label if len(label) <= width else label[: width - 1] + "…"
+def wrap(label: str, width: int = LABEL_WIDTH) -> str:
+    """The whole label on lines of at most `width` characters, broken between words (a word longer
+    than a line is broken too): nothing is cut, so two titles that differ at the end stay different."""
+    return "\n".join(textwrap.wrap(label, width, break_on_hyphens=False)) or label
 
 
 def _whole_numbers(axis: Axis) -> None:
