@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from grader.gradebook.records import Student
+from grader.gradebook.records import ClassEntry, Student
 from grader.gradebook.store import Gradebook
 from grader.results import GradeResult, Status
 from grader.similarity.analysis import SimilarityReport, analyse
@@ -280,6 +280,31 @@ def test_behaviour_comes_from_the_predictions_the_gradebook_recorded(toy, tmp_pa
     with Gradebook.open(path) as book:
         assert book.similarity_report("toy") == json.loads(json.dumps(report.to_json()))
         assert book.similarity_page("toy") == page.read_text(encoding="utf-8")
+
+    from click.testing import CliRunner
+
+    from conftest import FIXTURE_COURSE
+    from grader.cli import main
+
+    done = CliRunner().invoke(main, ["report", "--course", str(FIXTURE_COURSE), "--gradebook", str(path),
+                                     "--assignment", "toy", "--out", str(tmp_path / "class")])
+    assert done.exit_code == 0, done.output
+    index = (tmp_path / "class" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="similarity.html">' in index, "the class report links the report the gradebook keeps"
+    assert (tmp_path / "class" / "similarity.html").read_text(encoding="utf-8") == page.read_text(encoding="utf-8")
+
+
+def test_the_class_report_links_a_similarity_report_only_when_there_is_one(toy, tmp_path):
+    from grader.report.classreport import write_class_report
+
+    result = GradeResult(submission_id="ann", assignment="toy", rubric_version=toy.rubric.version,
+                         status=Status.GRADED, score=1, max_score=1, pass_mark=0.5, checks=[])
+    entries = [ClassEntry(student=Student("ann", "Ann"), submission_id="ann", result=result)]
+    plain = write_class_report(entries, toy, tmp_path / "plain").read_text(encoding="utf-8")
+    assert "similarity.html" not in plain
+    linked = write_class_report(entries, toy, tmp_path / "linked", similarity_page="<html>pairs</html>", lang="ru")
+    assert '<a href="similarity.html">Отчёт о сходстве' in linked.read_text(encoding="utf-8")
+    assert (tmp_path / "linked" / "similarity.html").read_text(encoding="utf-8") == "<html>pairs</html>"
 
 
 # --- the command and the page (slow: Chromium) ---------------------------------------------------

@@ -103,7 +103,10 @@ def gradescope_zip(course: Path | None, assignment_id: str, out: Path) -> None:
 @click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True, help="Language of the pages.")
 def report(course: Path | None, gradebook: Path, assignment_id: str, out: Path, lang: str) -> None:
     """Write the class report (index.html) and every student's feedback page."""
+    from grader.gradebook.store import Gradebook
     from grader.report.classreport import write_class_report
 
     entries, assignment = _class(course, gradebook, assignment_id)
-    click.echo(f"class report: {write_class_report(entries, assignment, out, lang=lang)}")
+    with Gradebook.open(gradebook) as book:
+        similarity = book.similarity_page(assignment.id)  # kept by `grader similarity --gradebook`
+    click.echo(f"class report: {write_class_report(entries, assignment, out, lang=lang, similarity_page=similarity)}")

@@ -24,14 +24,19 @@ from grader.report.messages import messages
 from grader.results import CheckStatus, Status, write_atomically
 
 FEEDBACK_DIR = "feedback"
+SIMILARITY_PAGE = "similarity.html"  # `grader similarity`'s page (docs/similarity.md)
 STATUS_COLOURS = {"graded": "#1a7f37", "ungradable": "#9a6700", "timeout": "#bc4c00", "crashed": "#cf222e",
                   "error": "#59636e", "needs-review": "#8250df"}
 
 
-def write_class_report(entries: list[ClassEntry], assignment: LoadedAssignment, out: Path, *, lang: str = "en") -> Path:
+def write_class_report(entries: list[ClassEntry], assignment: LoadedAssignment, out: Path, *, lang: str = "en",
+                       similarity_page: str | None = None) -> Path:
     """index.html plus feedback/<student>.html for each student, all in `lang`; returns index.html.
     A student's page here is the instructor's view (hidden checks in full); what students get is
-    the feedback.html beside their grade."""
+    the feedback.html beside their grade. `similarity_page`: the similarity report the gradebook
+    keeps, written beside index.html; index.html links a similarity.html that is there."""
+    if similarity_page is not None:
+        write_atomically(out / SIMILARITY_PAGE, similarity_page)
     linked = []
     for entry in entries:
         relative = f"{FEEDBACK_DIR}/{safe_file_name(entry.student.id)}.html"
@@ -39,17 +44,20 @@ def write_class_report(entries: list[ClassEntry], assignment: LoadedAssignment, 
                                                          instructor=True, lang=lang))
         linked.append(replace(entry, feedback=relative))
     index = out / "index.html"
-    write_atomically(index, render_class_report(linked, assignment, lang=lang))
+    similarity = SIMILARITY_PAGE if (out / SIMILARITY_PAGE).is_file() else None
+    write_atomically(index, render_class_report(linked, assignment, lang=lang, similarity=similarity))
     return index
 
 
-def render_class_report(entries: list[ClassEntry], assignment: LoadedAssignment, *, lang: str = "en") -> str:
-    """The page alone; each entry's `feedback` is the link its row gets (none when unset)."""
+def render_class_report(entries: list[ClassEntry], assignment: LoadedAssignment, *, lang: str = "en",
+                        similarity: str | None = None) -> str:
+    """The page alone; each entry's `feedback` is the link its row gets (none when unset);
+    `similarity`, the similarity report's link (none when unset)."""
     t = messages(lang)
     percents = [entry.percent for entry in entries]
     matrix = check_matrix(entries, assignment.rubric, language(lang))
     return environment().get_template("class_report.html.j2").render(
-        t=t, lang=lang, assignment=assignment, entries=entries, matrix=matrix,
+        t=t, lang=lang, assignment=assignment, entries=entries, matrix=matrix, similarity=similarity,
         summary={"students": len(entries),
                  "mean": statistics.fmean(percents) if percents else 0.0,
                  "median": statistics.median(percents) if percents else 0.0,

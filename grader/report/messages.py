@@ -57,6 +57,7 @@ EN = {
     "needs_review_count": "need review",
     # the class report
     "class_report": "Class report",
+    "similarity_report": "Similarity report: which submissions look copied",
     "students": "Students",
     "student": "Student",
     "mean": "mean",
@@ -134,6 +135,7 @@ RU = {
     "needs_review": "Нужна ручная проверка: оценка предварительная, пока преподаватель не посмотрит эту работу.",
     "needs_review_count": "на ручную проверку",
     "class_report": "Сводка по группе",
+    "similarity_report": "Отчёт о сходстве: какие работы похожи на списанные",
     "students": "Студенты",
     "student": "Студент",
     "mean": "среднее",

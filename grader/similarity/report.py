@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grader.report import plots
+from grader.report.classreport import SIMILARITY_PAGE
 from grader.report.jinja import environment
 from grader.similarity.analysis import DETAILED_AT_LEAST, Pair, SimilarityReport
 from grader.similarity.fingerprints import WINDOW, K
 from grader.similarity.pairs import Region
 
-PAGE = "similarity.html"  # under --out, and beside the class report's index.html
+PAGE = SIMILARITY_PAGE  # under --out, and beside the class report's index.html
 LISTED_AT_MOST = 200
 BINS = [step / 20 for step in range(21)]
 
