@@ -24,8 +24,20 @@ def describe(model, *, shape=None, namespace=None, **options) -> ModelDescriptio
 
 
 def judge(model: ModelDescription, *expect: dict) -> list[Verdict]:
+    """The verdicts, their texts in English (as grade.json keeps them)."""
     params = ArchitectureParams.model_validate({"expect": list(expect)})
-    return [verdict_for(item, model) for item in params.expect]
+    return [english(verdict_for(item, model)) for item in params.expect]
+
+
+def english(verdict: Verdict) -> Verdict:
+    from dataclasses import replace
+
+    from grader.i18n import render
+
+    rows = [{key: render(value) for key, value in row.items()} for row in verdict.expected_rows or []]
+    return replace(verdict, expected=render(verdict.expected), found=render(verdict.found),
+                   notes={step: render(note) for step, note in verdict.notes.items()},
+                   expected_rows=rows if verdict.expected_rows is not None else None)
 
 
 def holds(model: ModelDescription, *expect: dict) -> bool:

@@ -48,13 +48,13 @@ def verdict(**models):
 def test_models_with_different_activations_pass() -> None:
     found = verdict(cnn_1=cnn(nn.ReLU), cnn_2=cnn(nn.ELU), cnn_3=cnn(nn.ELU, functional_relu=True))
     assert found.passed, found.found
-    assert found.found == "cnn_1: relu; cnn_2: elu; cnn_3: elu, relu"
+    assert str(found.found) == "cnn_1: relu; cnn_2: elu; cnn_3: elu, relu"
 
 
 def test_two_models_with_the_same_activations_are_named() -> None:
     found = verdict(cnn_1=cnn(nn.ReLU), cnn_2=cnn(nn.Tanh), cnn_3=cnn(nn.ReLU))
     assert not found.passed
-    assert found.found.endswith("(cnn_1 and cnn_3 run the same)")
+    assert str(found.found).endswith("(cnn_1 and cnn_3 run the same)")
 
 
 def test_a_module_and_its_functional_twin_are_the_same_activation() -> None:

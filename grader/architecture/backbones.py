@@ -9,6 +9,7 @@ from difflib import SequenceMatcher
 
 from grader.architecture.description import ModelDescription, Step
 from grader.architecture.feedback_table import value_text
+from grader.i18n import N_, Message, Text
 
 POOL = "M"
 
@@ -63,14 +64,14 @@ def find_backbone(model: ModelDescription, backbone: Backbone) -> Match | None:
     return None
 
 
-def structure_summary(model: ModelDescription, limit: int = 40) -> str:
+def structure_summary(model: ModelDescription, limit: int = 40) -> Message:
     """The model's convolution widths and max-pools, as the backbone tables write them."""
     tokens = [str(_token(step)) for step in model.first_calls() if _token(step) is not None]
     text = " ".join(tokens[:limit]) + (" ..." if len(tokens) > limit else "")
-    return text or "no 2-D convolutions"
+    return text or N_("no 2-D convolutions")
 
 
-def structure_differences(model: ModelDescription, backbone: Backbone, limit: int = 3) -> list[str]:
+def structure_differences(model: ModelDescription, backbone: Backbone, limit: int = 3) -> list[Text]:
     """Where the model's convolutions and max-pools part from the backbone's, as an alignment
     ('missing M after 64 64'); layers before or after the backbone's run are not differences."""
     expected = [str(token) for token in backbone.convolutions]
@@ -82,14 +83,16 @@ def structure_differences(model: ModelDescription, backbone: Backbone, limit: in
         opcodes = opcodes[:-1]
     differences = []
     for operation, i1, i2, j1, j2 in opcodes:
-        where = f"after {' '.join(expected[max(0, i1 - 3):i1])}" if i1 else "at the start"
+        where = N_("after {layers}", layers=" ".join(expected[max(0, i1 - 3):i1])) if i1 else N_("at the start")
         if operation == "delete":
-            differences.append(f"missing {' '.join(expected[i1:i2])} {where}")
+            differences.append(N_("missing {layers} {where}", layers=" ".join(expected[i1:i2]), where=where))
         elif operation == "insert":
-            differences.append(f"extra {' '.join(found[j1:j2])} {where}")
+            differences.append(N_("extra {layers} {where}", layers=" ".join(found[j1:j2]), where=where))
         elif operation == "replace":
-            differences.append(f"{' '.join(found[j1:j2])} where {' '.join(expected[i1:i2])} is expected {where}")
-    return differences[:limit] + ([f"{len(differences) - limit} more"] if len(differences) > limit else [])
+            differences.append(N_("{found} where {expected} is expected {where}", found=" ".join(found[j1:j2]),
+                                  expected=" ".join(expected[i1:i2]), where=where))
+    more = [N_("{n} more", n=len(differences) - limit)] if len(differences) > limit else []
+    return differences[:limit] + more
 
 
 def head_place(head: list[Step]) -> str:

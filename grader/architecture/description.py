@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
+from grader.i18n import N_, Text
 from grader.observations import Untrusted
 from grader.probe.introspect.kinds import PARAMETRISED, canonical_activation
 
@@ -101,16 +102,17 @@ class TamperEvidence(Untrusted):
     guarded: bool = False
     replaced: list[str] = Field(default_factory=list)
 
-    def problem(self) -> str | None:
+    def problem(self) -> Text | None:
         """Why the probe's reading cannot be trusted, or None when it can."""
         if self.replaced:
-            more = f" and {len(self.replaced) - 4} more" if len(self.replaced) > 4 else ""
-            shown = ", ".join(self.replaced[:4]) + more
-            return (f"the notebook replaced {shown}, which the grader relies on to see what the model does; "
-                    "remove the code that reassigns it")
+            shown = ", ".join(self.replaced[:4])
+            replaced = (N_("{names} and {more} more", names=shown, more=len(self.replaced) - 4)
+                        if len(self.replaced) > 4 else shown)
+            return N_("the notebook replaced {replaced}, which the grader relies on to see what the model does; "
+                      "remove the code that reassigns it", replaced=replaced)
         if not self.guarded:
-            return ("the grader could not verify the framework functions it relies on (the framework was not "
-                    "imported in the usual way when the notebook started)")
+            return N_("the grader could not verify the framework functions it relies on (the framework was not "
+                      "imported in the usual way when the notebook started)")
         return None
 
 

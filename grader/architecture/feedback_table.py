@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from grader.architecture.description import Counts, ModelDescription
+from grader.i18n import N_, Message, join
 
 MAX_ROWS = 300
 _SHOWN = ("units", "filters", "kernel_size", "stride", "p", "activation", "recurrent_activation", "return_sequences",
@@ -33,33 +34,39 @@ def _shape_text(shape: list[int | None] | None) -> str:
     return " x ".join(["N", *("?" if size is None else str(size) for size in shape[1:])])
 
 
-def _params(counts: Counts | None) -> str:
+def _params(counts: Counts | None) -> Message:
     if counts is None or counts.total == 0:
         return ""
     if counts.frozen:
-        return f"{counts.total:,} (frozen)"
-    return f"{counts.total:,}" if counts.fully_trainable else f"{counts.total:,} ({counts.trainable:,} trainable)"
+        return N_("{total:,} (frozen)", total=counts.total)
+    return (f"{counts.total:,}" if counts.fully_trainable
+            else N_("{total:,} ({trainable:,} trainable)", total=counts.total, trainable=counts.trainable))
+
+
+def _note(*notes: Message) -> Message:
+    given = [note for note in notes if note]
+    return given[0] if len(given) == 1 else join(given) if given else ""
 
 
 def observed_rows(model: ModelDescription, marked: Iterable[int] = (),
-                  notes: Mapping[int, str] | None = None) -> list[dict[str, Any]]:
+                  notes: Mapping[int, Message] | None = None) -> list[dict[str, Any]]:
     """notes: step id -> why a check marked it ('nearest: p is 0.5, expected 0.3')."""
     marked, notes = set(marked), notes or {}
     rows = [{"number": step.id + 1, "name": step.name, "kind": step.kind, "settings": settings_text(step.settings),
              "output": _shape_text(step.output_shape),
              "params": _params(step.params), "marked": step.id in marked,
-             "note": "; ".join(note for note in (notes.get(step.id, ""), "" if step.registered else
-                                                 "not registered: its weights are not the model's") if note)}
+             "note": _note(notes.get(step.id, ""), "" if step.registered else
+                           N_("not registered: its weights are not the model's"))}
             for step in model.layers[:MAX_ROWS]]
     rows += [{"number": "", "name": holder.path, "kind": holder.kind, "settings": settings_text(holder.settings),
-              "output": "", "params": _params(holder.params), "marked": True, "note": "defined but never ran"}
+              "output": "", "params": _params(holder.params), "marked": True, "note": N_("defined but never ran")}
              for holder in model.unused()]
     return rows
 
 
 def architecture_details(model: ModelDescription, *, marked: Iterable[int] = (),
-                         notes: Mapping[int, str] | None = None,
-                         expected: list[dict[str, str]] | None = None) -> dict[str, Any]:
+                         notes: Mapping[int, Message] | None = None,
+                         expected: list[dict[str, Message]] | None = None) -> dict[str, Any]:
     """What CheckResult.details["architecture"] carries to the feedback page."""
     return {"framework": model.framework, "model": model.class_name.rsplit(".", 1)[-1],
             "total_params": f"{model.params.total:,}", "trainable_params": f"{model.params.trainable:,}",

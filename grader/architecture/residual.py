@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grader.architecture.description import ModelDescription, Step
+from grader.i18n import N_, Message
 
 CONVOLUTIONS = ("conv1d", "conv2d", "conv3d")
 SHAPES = {(3, 3): "basic", (1, 3, 1): "bottleneck"}
@@ -35,10 +36,13 @@ class ResidualBlock:
         return (self.shape == "basic" and self.in_channels is not None
                 and all((step.width or 0) >= widen * self.in_channels for step in self.path))
 
-    def text(self) -> str:
-        kernels = "-".join(f"{k}x{k}" for k in self.kernels) or "no convolutions"
+    def text(self) -> Message:
+        kernels = "-".join(f"{k}x{k}" for k in self.kernels) or N_("no convolutions")
         widths = "-".join(str(step.width) for step in self.path)
-        return f"{self.merge.name}: {kernels}" + (f" ({self.in_channels}->{widths} channels)" if widths else "")
+        if widths:
+            return N_("{merge}: {kernels} ({channels}->{widths} channels)", merge=self.merge.name, kernels=kernels,
+                      channels=self.in_channels, widths=widths)
+        return N_("{merge}: {kernels}", merge=self.merge.name, kernels=kernels)
 
 
 def residual_blocks(model: ModelDescription) -> list[ResidualBlock]:

@@ -19,6 +19,7 @@ from grader.checks.architecture.expectation import Expectation
 from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, shared_probe
 from grader.checks.values import to_wire
 from grader.contract import InputSpec, ModelBuild, ModelRequest, ModelResult, ProbeRequest
+from grader.i18n import N_, Message, Text, join
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
 
@@ -111,20 +112,21 @@ def _read_model(target: str, params: ArchitectureParams, evidence: Evidence) -> 
     result = evidence.observations.result(model_request(params, evidence.assignment, target).id, ModelResult)
     if not result.ok:
         use = "class" if params.build else "model"
-        return failed_probe_outcome(target, result.error, f"read the model '{target}'", evidence, use)
+        return failed_probe_outcome(target, result.error, N_("read the model '{name}'", name=target), evidence, use)
     cell = evidence.observations.execution.defining(target)
     number = cell.number if cell else None
     try:
         model = ModelDescription.model_validate(result.description)
     except ValidationError as exc:
-        return Outcome.failed(f"the model description that came back was malformed ({exc.errors()[0]['msg']})")
+        return Outcome.failed(N_("the model description that came back was malformed ({error})",
+                                 error=exc.errors()[0]["msg"]))
     problem = model.tamper.problem()
     if problem:
-        return Outcome.failed(f"architecture not checked: {problem}", cell=number)
+        return Outcome.failed(N_("architecture not checked: {problem}", problem=problem), cell=number)
     return model
 
 
-NOT_RUN = "not checked: the forward pass failed"
+NOT_RUN = N_("not checked: the forward pass failed")
 
 
 def group_verdicts(item: Expectation, models: list[tuple[str, ModelDescription]]) -> list[Verdict]:
@@ -135,10 +137,11 @@ def group_verdicts(item: Expectation, models: list[tuple[str, ModelDescription]]
         broken = [name for name, model in models if assertion.needs_trace and not model.trace.ok]
         if broken:
             return [Verdict(False, assertion.group_verdict(models).expected,
-                            f"not checked: the forward pass of {', '.join(broken)} failed")]
+                            N_("not checked: the forward pass of {models} failed", models=", ".join(broken)))]
         return [assertion.group_verdict(models)]
     verdicts = [(name, verdict_for(item, model)) for name, model in models]
-    return [Verdict(v.passed, f"{name}: {v.expected}", v.found if v.found == NOT_RUN else f"{name}: {v.found}")
+    return [Verdict(v.passed, N_("{model}: {text}", model=name, text=v.expected),
+                    v.found if v.found == NOT_RUN else N_("{model}: {text}", model=name, text=v.found))
             for name, v in verdicts]
 
 
@@ -157,27 +160,29 @@ def _outcome(verdicts: list[Verdict], model: ModelDescription, params: Architect
     checks about layers, not only about the loss or optimizer) with the offending rows marked."""
     failing = [v for v in verdicts if not v.passed]
     marked = sorted({step for v in failing for step in (*v.marked, *v.notes)})
-    notes: dict[int, str] = {}
+    notes: dict[int, Message] = {}
     for verdict in failing:
         for step, note in verdict.notes.items():
-            notes[step] = f"{notes[step]}; {note}" if step in notes and note not in notes[step] else note
+            notes[step] = join([notes[step], note]) if step in notes and str(note) not in str(notes[step]) else note
     expected_rows = next((v.expected_rows for v in verdicts if v.expected_rows), None)
     details = ({"architecture": architecture_details(model, marked=marked, notes=notes, expected=expected_rows)}
                if table else {})
     if not failing:
-        return Outcome.passed("as required: " + "; ".join(v.expected for v in verdicts), cell=cell, details=details)
+        return Outcome.passed(N_("as required: {expected}", expected=join([v.expected for v in verdicts])), cell=cell,
+                              details=details)
     fraction = (len(verdicts) - len(failing)) / len(verdicts) if params.partial else 0.0
     blocked = [v.expected for v in failing if v.found == NOT_RUN]
-    problems = [f"expected {v.expected}, found {v.found}" for v in failing if v.found != NOT_RUN]
+    problems = [N_("expected {expected}, found {found}", expected=v.expected, found=v.found)
+                for v in failing if v.found != NOT_RUN]
     if blocked:  # the error once, in the message; the input by its shape and dtype, never its values
-        problems.insert(0, f"the model could not run on {_input_kinds(model)} ({model.trace.error}), so these "
-                           "were not checked: " + "; ".join(blocked))
-    return Outcome(fraction, "; ".join(problems), expected="; ".join(v.expected for v in failing),
-                   observed="; ".join(v.found for v in failing if v.found != NOT_RUN) or None,
-                   cell=cell, details=details)
+        problems.insert(0, N_("the model could not run on {input} ({error}), so these were not checked: {blocked}",
+                              input=_input_kinds(model), error=model.trace.error, blocked=join(blocked)))
+    observed = [v.found for v in failing if v.found != NOT_RUN]
+    return Outcome(fraction, join(problems), expected=join([v.expected for v in failing]),
+                   observed=join(observed) if observed else None, cell=cell, details=details)
 
 
-def _input_kinds(model: ModelDescription) -> str:
+def _input_kinds(model: ModelDescription) -> Text:
     """'an input of shape [1, 784] (float32)': what the forward pass was given."""
-    kinds = [f"shape {spec.get('shape')} ({spec.get('dtype', 'float32')})" for spec in model.inputs]
-    return ("an input of " + " and ".join(kinds)) if kinds else "an input"
+    kinds = [f"{spec.get('shape')} ({spec.get('dtype', 'float32')})" for spec in model.inputs]
+    return N_("an input of shape {shapes}", shapes=" & ".join(kinds)) if kinds else N_("an input")

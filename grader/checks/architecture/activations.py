@@ -7,6 +7,7 @@ from pydantic import Field, field_validator, model_validator
 
 from grader.architecture.description import ModelDescription
 from grader.checks.architecture.assertion import Assertion, Verdict
+from grader.i18n import N_, join
 from grader.probe.introspect.kinds import canonical_activation
 
 
@@ -29,9 +30,10 @@ class Activations(Assertion):
         running = model.activations_used()
         missing = [name for name in self.used if name not in running]
         forbidden = [name for name in self.not_used if name in running]
-        wanted = [f"{', '.join(self.used)} used"] if self.used else []
-        wanted += [f"{', '.join(self.not_used)} not used"] if self.not_used else []
+        wanted = [N_("{names} used", names=", ".join(self.used))] if self.used else []
+        wanted += [N_("{names} not used", names=", ".join(self.not_used))] if self.not_used else []
         offending = tuple(step.id for step in model.layers
                           if canonical_activation(step.settings.get("activation")) in forbidden)
-        return Verdict(not missing and not forbidden, "activations: " + "; ".join(wanted),
-                       "activations that run: " + (", ".join(sorted(running)) or "none"), marked=offending)
+        return Verdict(not missing and not forbidden, N_("activations: {wanted}", wanted=join(wanted)),
+                       N_("activations that run: {names}", names=", ".join(sorted(running)) or N_("none")),
+                       marked=offending)

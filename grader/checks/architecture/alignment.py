@@ -14,6 +14,7 @@ from typing import Literal
 from grader.architecture.description import ModelDescription, Step
 from grader.architecture.vocabulary import layer_name
 from grader.checks.architecture.selectors import LayerSelector
+from grader.i18n import N_, Message, Text, join
 
 Operation = Literal["same", "missing", "extra", "different"]
 
@@ -27,7 +28,7 @@ class Aligned:
     operation: Operation
     expected: LayerSelector | None   # None for an extra step
     step: Step | None                # None for a missing layer
-    reasons: tuple[str, ...] = ()    # why a different step does not match
+    reasons: tuple[Text, ...] = ()   # why a different step does not match
 
 
 def align(expected: list[LayerSelector], steps: list[Step], model: ModelDescription) -> list[Aligned]:
@@ -75,52 +76,55 @@ def step_text(step: Step, model: ModelDescription) -> str:
     return f"{name}({', '.join(parts)})"
 
 
-def differences(aligned: list[Aligned], model: ModelDescription) -> list[str]:
+def differences(aligned: list[Aligned], model: ModelDescription) -> list[Text]:
     """'missing: Dense(32, relu) after SimpleRNN(tanh)', one per place the sequences part."""
     framework = model.framework
-    found: list[str] = []
+    found: list[Text] = []
     for position, item in enumerate(aligned):
         where = _where(aligned, position, model)
         if item.operation == "missing" and item.expected is not None:
-            found.append(f"missing: {item.expected.short_text(framework)} {where}")
+            found.append(N_("missing: {layer} {where}", layer=item.expected.short_text(framework), where=where))
         elif item.operation == "extra" and item.step is not None:
-            found.append(f"extra: {step_text(item.step, model)} ({item.step.name}) {where}")
+            found.append(N_("extra: {layer} ({name}) {where}", layer=step_text(item.step, model), name=item.step.name,
+                            where=where))
         elif item.operation == "different" and item.step is not None and item.expected is not None:
-            found.append(f"different: {item.step.name} is {step_text(item.step, model)}, expected "
-                         f"{item.expected.short_text(framework)} ({'; '.join(item.reasons)})")
+            found.append(N_("different: {name} is {found}, expected {expected} ({reasons})", name=item.step.name,
+                            found=step_text(item.step, model), expected=item.expected.short_text(framework),
+                            reasons=join(item.reasons)))
     return found
 
 
-def _where(aligned: list[Aligned], position: int, model: ModelDescription) -> str:
+def _where(aligned: list[Aligned], position: int, model: ModelDescription) -> Text:
     """'after SimpleRNN(tanh)': the nearest earlier layer that ran, in the rubric's words when it
     matched; 'at the start' when nothing ran before."""
     for item in reversed(aligned[:position]):
         if item.operation == "same" and item.expected is not None:
-            return f"after {item.expected.short_text(model.framework)}"
+            return N_("after {layer}", layer=item.expected.short_text(model.framework))
         if item.step is not None:
-            return f"after {step_text(item.step, model)}"
-    return "at the start"
+            return N_("after {layer}", layer=step_text(item.step, model))
+    return N_("at the start")
 
 
-def table_notes(aligned: list[Aligned], model: ModelDescription) -> dict[int, str]:
+def table_notes(aligned: list[Aligned], model: ModelDescription) -> dict[int, Message]:
     """Notes on the steps that ran: why each marked step is extra or differs."""
-    notes = {}
+    notes: dict[int, Message] = {}
     for item in aligned:
         if item.operation == "extra" and item.step is not None:
-            notes[item.step.id] = "extra: the expected layers have nothing here"
+            notes[item.step.id] = N_("extra: the expected layers have nothing here")
         elif item.operation == "different" and item.step is not None and item.expected is not None:
-            notes[item.step.id] = f"expected {item.expected.short_text(model.framework)}: {'; '.join(item.reasons)}"
+            notes[item.step.id] = N_("expected {layer}: {reasons}", layer=item.expected.short_text(model.framework),
+                                     reasons=join(item.reasons))
     return notes
 
 
-def expected_notes(aligned: list[Aligned]) -> list[str]:
+def expected_notes(aligned: list[Aligned]) -> list[Message]:
     """One note per expected layer, for the expected-layers table: '' when it ran as asked."""
-    notes = []
+    notes: list[Message] = []
     for item in aligned:
         if item.operation == "missing":
-            notes.append("missing")
+            notes.append(N_("missing"))
         elif item.operation == "different" and item.step is not None:
-            notes.append(f"differs: step {item.step.id + 1} ({'; '.join(item.reasons)})")
+            notes.append(N_("differs: step {step} ({reasons})", step=item.step.id + 1, reasons=join(item.reasons)))
         elif item.operation == "same":
             notes.append("")
     return notes

@@ -7,17 +7,18 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from grader.architecture.description import ModelDescription
+from grader.i18n import N_, Message, N_plural, Text
 from grader.spec.assignment import Strict
 
 
 @dataclass(frozen=True)
 class Verdict:
     passed: bool
-    expected: str
-    found: str
+    expected: Message
+    found: Message
     marked: tuple[int, ...] = ()                            # step ids to mark in the table
-    expected_rows: list[dict[str, str]] | None = field(default=None)  # the rubric's layers, to show beside
-    notes: dict[int, str] = field(default_factory=dict)     # step id -> why it is marked ('nearest: p is 0.5, ...')
+    expected_rows: list[dict[str, Message]] | None = field(default=None)  # the rubric's layers, to show beside
+    notes: dict[int, Message] = field(default_factory=dict)  # step id -> why it is marked ('nearest: p is 0.5, ...')
 
 
 class Assertion(Strict):
@@ -27,10 +28,15 @@ class Assertion(Strict):
         raise NotImplementedError
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def dense_layers(count: int) -> Text:
+    """'1 dense layer', '3 dense layers'."""
+    return N_plural("{n} dense layer", "{n} dense layers", n=count)
 
 
-def names(steps: list, limit: int = 5) -> str:
+def layers(count: int) -> Text:
+    return N_plural("{n} layer", "{n} layers", n=count)
+
+
+def names(steps: list, limit: int = 5) -> Message:
     shown = ", ".join(step.name for step in steps[:limit])
-    return shown + (f" and {len(steps) - limit} more" if len(steps) > limit else "")
+    return N_("{names} and {more} more", names=shown, more=len(steps) - limit) if len(steps) > limit else shown

@@ -11,6 +11,7 @@ from pydantic import Field
 from grader.architecture.description import ModelDescription
 from grader.checks.architecture.assertion import Assertion, Verdict
 from grader.checks.architecture.selectors import LayerSelector
+from grader.i18n import N_, join
 
 Named = list[tuple[str, ModelDescription]]
 
@@ -39,8 +40,9 @@ class ParameterBand(GroupAssertion):
         ratio = largest / smallest if smallest else float("inf")
         listed = ", ".join(f"{name} {count:,}" for name, count in counts.items())
         return Verdict(ratio <= self.max_ratio,
-                       f"trainable parameter counts within a factor of {self.max_ratio:g} of each other",
-                       f"{listed} (largest/smallest = {ratio:.2f})")
+                       N_("trainable parameter counts within a factor of {ratio:g} of each other",
+                          ratio=self.max_ratio),
+                       N_("{counts} (largest/smallest = {ratio:.2f})", counts=listed, ratio=ratio))
 
 
 class Wider(GroupAssertion, LayerSelector):
@@ -54,11 +56,14 @@ class Wider(GroupAssertion, LayerSelector):
         for name, model in others:
             widths = [step.width or 0 for step in self.select(model)]
             if len(widths) != len(base_widths):
-                problems.append(f"{name} has {len(widths)} {self.kind} layers, {base_name} {len(base_widths)}")
+                problems.append(N_("{name} has {count} {kind} layers, {base} {base_count}", name=name,
+                                   count=len(widths), kind=self.kind, base=base_name, base_count=len(base_widths)))
             elif any(w < b for w, b in zip(widths, base_widths)) or sum(widths) <= sum(base_widths):
-                problems.append(f"{name} widths {widths} against {base_name} {base_widths}")
-        expected = f"{', '.join(name for name, _ in others)} wider than {base_name} ({self.kind} layer by layer)"
-        return Verdict(not problems, expected, "; ".join(problems) or "as required")
+                problems.append(N_("{name} widths {widths} against {base} {base_widths}", name=name,
+                                   widths=str(widths), base=base_name, base_widths=str(base_widths)))
+        expected = N_("{names} wider than {base} ({kind} layer by layer)", names=", ".join(n for n, _ in others),
+                      base=base_name, kind=self.kind)
+        return Verdict(not problems, expected, join(problems) if problems else N_("as required"))
 
 
 class Deeper(GroupAssertion, LayerSelector):
@@ -67,8 +72,8 @@ class Deeper(GroupAssertion, LayerSelector):
     def group_verdict(self, models: Named) -> Verdict:
         counts = [(name, len(self.select(model))) for name, model in models]
         passed = all(later > earlier for (_, earlier), (_, later) in zip(counts, counts[1:]))
-        return Verdict(passed, f"each model with more {self.kind} layers than the one before it: "
-                       + ", ".join(name for name, _ in models),
+        return Verdict(passed, N_("each model with more {kind} layers than the one before it: {models}",
+                                  kind=self.kind, models=", ".join(name for name, _ in models)),
                        ", ".join(f"{name} {count}" for name, count in counts))
 
 
@@ -78,8 +83,9 @@ class DistinctActivations(GroupAssertion):
 
     def group_verdict(self, models: Named) -> Verdict:
         used = [(name, frozenset(model.activations_used())) for name, model in models]
-        same = [f"{first} and {second}" for index, (first, ours) in enumerate(used)
+        same = [N_("{first} and {second}", first=first, second=second) for index, (first, ours) in enumerate(used)
                 for second, theirs in used[index + 1:] if ours == theirs]
-        listed = "; ".join(f"{name}: {', '.join(sorted(names)) or 'none'}" for name, names in used)
-        return Verdict(not same, "each model with its own set of activations",
-                       listed + (f" ({', '.join(same)} run the same)" if same else ""))
+        listed = join([N_("{model}: {names}", model=name, names=", ".join(sorted(names)) or N_("none"))
+                       for name, names in used])
+        return Verdict(not same, N_("each model with its own set of activations"),
+                       N_("{listed} ({same} run the same)", listed=listed, same=same) if same else listed)

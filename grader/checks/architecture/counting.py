@@ -7,6 +7,7 @@ from pydantic import Field
 from grader.architecture.description import ModelDescription
 from grader.checks.architecture.assertion import Assertion, Verdict, names
 from grader.checks.architecture.selectors import LayerSelector, Range
+from grader.i18n import N_, Message, join
 
 
 class Count(Assertion, LayerSelector, Range):
@@ -14,13 +15,16 @@ class Count(Assertion, LayerSelector, Range):
 
     def verdict(self, model: ModelDescription) -> Verdict:
         found = self.select(model)
-        expected = f"{self.range_text()} {self.text(plural=True)}"
-        listed = f" ({names(found)})" if found else ""
+        expected = self.counted(self.text(plural=True))
+        found_text = N_("{count} ({names})", count=len(found), names=names(found)) if found else str(len(found))
         misses = self.misses(model)[:3] if self.wants_more(len(found)) else []
-        not_counted = f"; not counted: {'; '.join(near.text() for near in misses)}" if misses else ""
-        return Verdict(self.holds(len(found)), expected, f"{len(found)}{listed}{not_counted}",
+        if misses:
+            found_text = N_("{found}; not counted: {misses}", found=found_text,
+                            misses=join([near.text() for near in misses]))
+        return Verdict(self.holds(len(found)), expected, found_text,
                        marked=tuple(step.id for step in found) + tuple(near.step.id for near in misses),
-                       notes={near.step.id: "not counted: " + "; ".join(near.reasons) for near in misses})
+                       notes={near.step.id: N_("not counted: {reasons}", reasons=join(near.reasons))
+                              for near in misses})
 
 
 class Widths(Assertion, LayerSelector):
@@ -32,10 +36,11 @@ class Widths(Assertion, LayerSelector):
     def verdict(self, model: ModelDescription) -> Verdict:
         found = self.select(model)
         widths = [step.width for step in found]
-        notes = {step.id: f"width {step.width}, expected {want}" for step, want in zip(found, self.equals)
-                 if step.width != want}
-        notes |= {step.id: f"extra: only {len(self.equals)} expected" for step in found[len(self.equals):]}
-        return Verdict(widths == self.equals, f"{self.text(plural=True)} of widths {self.equals}",
+        notes: dict[int, Message] = {step.id: N_("width {found}, expected {expected}", found=step.width, expected=want)
+                                     for step, want in zip(found, self.equals) if step.width != want}
+        notes |= {step.id: N_("extra: only {n} expected", n=len(self.equals)) for step in found[len(self.equals):]}
+        return Verdict(widths == self.equals, N_("{layers} of widths {widths}", layers=self.text(plural=True),
+                                                 widths=str(self.equals)),
                        f"{widths}", marked=tuple(notes), notes=notes)
 
 
@@ -46,10 +51,11 @@ class OutputUnits(Assertion):
 
     def verdict(self, model: ModelDescription) -> Verdict:
         output = model.output_layer
-        expected = f"an output layer with {self.units} units"
+        expected = N_("an output layer with {units} units", units=self.units)
         if output is None:
-            return Verdict(False, expected, "no layer with parameters ran")
+            return Verdict(False, expected, N_("no layer with parameters ran"))
         passed = output.width == self.units
-        note = {} if passed else {output.id: f"{output.width} units, expected {self.units}"}
-        return Verdict(passed, expected, f"{output.kind} {output.name} with {output.width} units",
-                       marked=(output.id,), notes=note)
+        note: dict[int, Message] = {} if passed else {
+            output.id: N_("{found} units, expected {expected}", found=output.width, expected=self.units)}
+        return Verdict(passed, expected, N_("{kind} {name} with {units} units", kind=output.kind, name=output.name,
+                                            units=output.width), marked=(output.id,), notes=note)

@@ -10,6 +10,7 @@ from pydantic import Field
 from grader.architecture.description import ModelDescription, Step
 from grader.checks.architecture.assertion import Assertion, Verdict
 from grader.checks.architecture.selectors import LayerSelector
+from grader.i18n import N_, Message
 
 
 def kernel_extent(step: Step) -> int | None:
@@ -29,12 +30,15 @@ class KernelSizes(Assertion, LayerSelector):
     def verdict(self, model: ModelDescription) -> Verdict:
         found = self.select(model)
         sizes = [kernel_extent(step) for step in found]
-        expected = f"{self.text(plural=True)} whose kernel sizes shrink along the network"
-        notes = {later.id: f"kernel {'?' if b is None else b} after {'?' if a is None else a}: it must not grow"
-                 for later, a, b in zip(found[1:], sizes, sizes[1:]) if a is None or b is None or b > a}
+        expected = N_("{layers} whose kernel sizes shrink along the network", layers=self.text(plural=True))
+        notes: dict[int, Message] = {
+            later.id: N_("kernel {size} after {before}: it must not grow", size="?" if b is None else b,
+                         before="?" if a is None else a)
+            for later, a, b in zip(found[1:], sizes, sizes[1:]) if a is None or b is None or b > a}
         growing = tuple(notes)
         first, last = (sizes[0], sizes[-1]) if sizes else (None, None)
         passed = len(sizes) >= 2 and not growing and first is not None and last is not None and last < first
-        shown = ", ".join("?" if size is None else str(size) for size in sizes) or "none"
-        return Verdict(passed, expected, f"kernel sizes {shown}" + (" (they grow)" if growing else ""),
-                       marked=growing, notes=notes)
+        shown = ", ".join("?" if size is None else str(size) for size in sizes) or N_("none")
+        found_text = (N_("kernel sizes {sizes} (they grow)", sizes=shown) if growing
+                      else N_("kernel sizes {sizes}", sizes=shown))
+        return Verdict(passed, expected, found_text, marked=growing, notes=notes)

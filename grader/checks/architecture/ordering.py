@@ -9,6 +9,7 @@ from grader.architecture.description import ModelDescription
 from grader.checks.architecture.alignment import align, differences, expected_notes, table_notes
 from grader.checks.architecture.assertion import Assertion, Verdict, names
 from grader.checks.architecture.selectors import LayerSelector
+from grader.i18n import N_, Message, N_plural, join
 
 
 class Order(Assertion):
@@ -28,8 +29,9 @@ class Order(Assertion):
     def verdict(self, model: ModelDescription) -> Verdict:
         anchor_selector = self.before or self.after
         assert anchor_selector is not None
-        where = "before the first" if self.before else "after the last"
-        expected = f"a {self.layer.text()} {where} {anchor_selector.text()}"
+        expected = (N_("a {layer} before the first {anchor}", layer=self.layer.text(), anchor=anchor_selector.text())
+                    if self.before else
+                    N_("a {layer} after the last {anchor}", layer=self.layer.text(), anchor=anchor_selector.text()))
         candidates, anchors = self.layer.select(model), anchor_selector.select(model)
         if not candidates:
             return _none_runs(self.layer, model, expected)
@@ -37,18 +39,18 @@ class Order(Assertion):
             return _none_runs(anchor_selector, model, expected)
         anchor = anchors[0] if self.before else anchors[-1]
         placed = [c for c in candidates if (c.id < anchor.id if self.before else c.id > anchor.id)]
-        found = (f"{names(candidates)} at step {', '.join(str(c.id + 1) for c in candidates)}; "
-                 f"{anchor.name} at step {anchor.id + 1}")
+        found = N_("{names} at step {steps}; {anchor} at step {anchor_step}", names=names(candidates),
+                   steps=", ".join(str(c.id + 1) for c in candidates), anchor=anchor.name, anchor_step=anchor.id + 1)
         return Verdict(bool(placed), expected, found, marked=() if placed else (*[c.id for c in candidates], anchor.id))
 
 
-def _none_runs(selector: LayerSelector, model: ModelDescription, expected: str) -> Verdict:
+def _none_runs(selector: LayerSelector, model: ModelDescription, expected: Message) -> Verdict:
     """No step matches: say so, and name the step that comes closest and why it does not count."""
     near = selector.nearest(model)
     if near is None:
-        return Verdict(False, expected, f"no {selector.text()} runs")
-    return Verdict(False, expected, f"no {selector.text()} runs (nearest: {near.text()})", marked=(near.step.id,),
-                   notes={near.step.id: near.note})
+        return Verdict(False, expected, N_("no {layer} runs", layer=selector.text()))
+    return Verdict(False, expected, N_("no {layer} runs (nearest: {nearest})", layer=selector.text(),
+                                       nearest=near.text()), marked=(near.step.id,), notes={near.step.id: near.note})
 
 
 class Sequence(Assertion):
@@ -65,10 +67,11 @@ class Sequence(Assertion):
         notes = table_notes(aligned, model)
         rows = [{**selector.row(), "note": note} for selector, note in zip(self.layers, expected_notes(aligned))]
         expected = " -> ".join(selector.short_text(model.framework) for selector in self.layers)
+        observed: Message
         if not found:
-            observed = "no layers with parameters"
+            observed = N_("no layers with parameters")
         else:
-            observed = "as expected" if not problems else (
-                f"{len(problems)} difference{'s' if len(problems) > 1 else ''}: " + "; ".join(problems))
+            observed = N_("as expected") if not problems else N_plural(
+                "{n} difference: {problems}", "{n} differences: {problems}", n=len(problems), problems=join(problems))
         return Verdict(not problems and bool(found), expected, observed, marked=tuple(notes), notes=notes,
                        expected_rows=rows)

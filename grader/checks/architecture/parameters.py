@@ -7,8 +7,9 @@ from typing import ClassVar, Literal
 from pydantic import model_validator
 
 from grader.architecture.description import ModelDescription, Step
-from grader.checks.architecture.assertion import Assertion, Verdict, names, plural
+from grader.checks.architecture.assertion import Assertion, Verdict, layers, names
 from grader.checks.architecture.selectors import Range
+from grader.i18n import N_, Joined, Message, Text, join
 
 
 class Parameters(Assertion):
@@ -26,12 +27,13 @@ class Parameters(Assertion):
         return self
 
     def verdict(self, model: ModelDescription) -> Verdict:
-        wanted = [f"{self.total.range_text()} parameters"] if self.total else []
-        wanted += [f"{self.trainable.range_text()} trainable parameters"] if self.trainable else []
+        wanted = [self.total.counted(N_("parameters"))] if self.total else []
+        wanted += [self.trainable.counted(N_("trainable parameters"))] if self.trainable else []
         passed = ((self.total is None or self.total.holds(model.params.total))
                   and (self.trainable is None or self.trainable.holds(model.params.trainable)))
-        return Verdict(passed, ", ".join(wanted),
-                       f"{model.params.total:,} parameters, {model.params.trainable:,} trainable")
+        return Verdict(passed, join(wanted, ", "),
+                       N_("{total:,} parameters, {trainable:,} trainable", total=model.params.total,
+                          trainable=model.params.trainable))
 
 
 FreezePolicy = Literal["all_but_last", "all", "none"]
@@ -46,7 +48,7 @@ class Frozen(Assertion):
     def verdict(self, model: ModelDescription) -> Verdict:
         weighted = [step for step in model.first_calls() if step.params and step.params.total]
         if not weighted:
-            return Verdict(False, _EXPECTED[self.policy], "no layer with weights ran")
+            return Verdict(False, _EXPECTED[self.policy], N_("no layer with weights ran"))
         last = weighted[-1]
         if self.policy == "all":
             wrong = [step for step in weighted if not _frozen(step)]
@@ -55,7 +57,7 @@ class Frozen(Assertion):
         else:
             wrong = [step for step in weighted[:-1] if not _frozen(step)]
             wrong += [] if _fully_trainable(last) else [last]
-        found = "as required" if not wrong else _describe(wrong, last, self.policy)
+        found: Message = N_("as required") if not wrong else _describe(wrong, last, self.policy)
         return Verdict(not wrong, _EXPECTED[self.policy], found, marked=tuple(step.id for step in wrong))
 
 
@@ -67,17 +69,18 @@ def _fully_trainable(step: Step) -> bool:
     return step.params is not None and step.params.fully_trainable
 
 
-_EXPECTED = {"all_but_last": "every layer frozen except the last, which trains",
-             "all": "every layer frozen", "none": "every layer trainable"}
+_EXPECTED = {"all_but_last": N_("every layer frozen except the last, which trains"),
+             "all": N_("every layer frozen"), "none": N_("every layer trainable")}
 
 
-def _describe(wrong: list, last, policy: str) -> str:  # noqa: ANN001 - Steps
+def _describe(wrong: list, last, policy: str) -> Joined:  # noqa: ANN001 - Steps
     trainable = [step for step in wrong if step is not last or policy != "all_but_last"]
-    parts = []
+    parts: list[Text] = []
     if trainable:
-        state = "frozen (or partly)" if policy == "none" else "trainable"
-        parts.append(f"{plural(len(trainable), 'layer')} {state}: {names(trainable)}")
+        parts.append(N_("{layers} frozen (or partly): {names}", layers=layers(len(trainable)), names=names(trainable))
+                     if policy == "none" else
+                     N_("{layers} trainable: {names}", layers=layers(len(trainable)), names=names(trainable)))
     if policy == "all_but_last" and last in wrong:
-        parts.append(f"the last layer {last.name} is not fully trainable "
-                     f"({last.params.trainable:,} of {last.params.total:,})")
-    return "; ".join(parts)
+        parts.append(N_("the last layer {name} is not fully trainable ({trainable:,} of {total:,})", name=last.name,
+                        trainable=last.params.trainable, total=last.params.total))
+    return join(parts)

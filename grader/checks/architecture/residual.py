@@ -11,11 +11,13 @@ from grader.architecture.description import ModelDescription
 from grader.architecture.residual import ResidualBlock, residual_blocks
 from grader.checks.architecture.assertion import Assertion, Verdict
 from grader.checks.architecture.selectors import Range
+from grader.i18n import N_, Text, join
 
-_DESCRIBED = {"any": "residual blocks (convolutions added back to their input)",
-              "basic": "basic residual blocks (3x3-3x3 convolutions added back to their input)",
-              "bottleneck": "bottleneck residual blocks (1x1-3x3-1x1 convolutions added back to their input)",
-              "wide": "wide residual blocks (3x3-3x3 convolutions at least {widen:g}x as wide as the block's input)"}
+_DESCRIBED = {"any": N_("residual blocks (convolutions added back to their input)"),
+              "basic": N_("basic residual blocks (3x3-3x3 convolutions added back to their input)"),
+              "bottleneck": N_("bottleneck residual blocks (1x1-3x3-1x1 convolutions added back to their input)"),
+              "wide": N_("wide residual blocks (3x3-3x3 convolutions at least {widen:g}x as wide as the block's "
+                         "input)")}
 
 
 class ResidualBlocks(Assertion, Range):
@@ -32,12 +34,12 @@ class ResidualBlocks(Assertion, Range):
     def verdict(self, model: ModelDescription) -> Verdict:
         blocks = residual_blocks(model)
         matching = [block for block in blocks if self.is_match(block)]
-        expected = f"{self.range_text()} {_DESCRIBED[self.type].format(widen=self.widen)}"
+        expected = self.counted(Text(_DESCRIBED[self.type].msgid, {"widen": self.widen}))
         if blocks:
-            found = (f"{len(matching)}; the additions with their residual paths: "
-                     + "; ".join(b.text() for b in blocks[:6]))
+            found = N_("{count}; the additions with their residual paths: {blocks}", count=len(matching),
+                       blocks=join([b.text() for b in blocks[:6]]))
         else:
-            found = "0: no addition joins a branch back to its input (is `+ x` / `+ shortcut(x)` missing?)"
+            found = N_("0: no addition joins a branch back to its input (is `+ x` / `+ shortcut(x)` missing?)")
         passed = self.holds(len(matching))
         return Verdict(passed, expected, found,
                        marked=() if passed else tuple(step.id for block in blocks

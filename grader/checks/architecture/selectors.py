@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from grader.architecture.description import ModelDescription, Step
 from grader.architecture.feedback_table import value_text
 from grader.architecture.vocabulary import layer_name
+from grader.i18n import N_, Message, Text, join
 from grader.probe.introspect.kinds import KINDS, canonical_activation, canonical_kind
 from grader.spec.assignment import Strict
 
@@ -42,14 +43,19 @@ class Range(Strict):
         lowest = self.equals if self.equals is not None else self.min
         return lowest is not None and value < lowest
 
-    def range_text(self) -> str:
+    def range_text(self) -> Text:
         if self.equals is not None:
-            return f"exactly {_number(self.equals)}"
+            return N_("exactly {n}", n=_number(self.equals))
         if self.max == 0 and self.min in (None, 0):
-            return "no"
+            return N_("no")
         if self.min is not None and self.max is not None:
-            return f"between {_number(self.min)} and {_number(self.max)}"
-        return f"at least {_number(self.min)}" if self.min is not None else f"at most {_number(self.max)}"
+            return N_("between {min} and {max}", min=_number(self.min), max=_number(self.max))
+        return (N_("at least {n}", n=_number(self.min)) if self.min is not None
+                else N_("at most {n}", n=_number(self.max)))
+
+    def counted(self, noun: Message) -> Text:
+        """'at least 2 <noun>' (a language may put the number after the noun)."""
+        return N_("{range} {noun}", range=self.range_text(), noun=noun)
 
 
 def _number(value: float | None) -> str:
@@ -93,23 +99,26 @@ class LayerSelector(Strict):
     def matches(self, step: Step, model: ModelDescription) -> bool:
         return not self.mismatches(step, model)
 
-    def mismatches(self, step: Step, model: ModelDescription) -> list[str]:
+    def mismatches(self, step: Step, model: ModelDescription) -> list[Text]:
         """Why step is not one of these layers ('p is 0.5, expected 0.3'); empty when it is."""
         if self.kind != ANY and step.kind != self.kind:
-            return [f"is a {step.kind} layer, expected {self.kind}"]
-        reasons = [f"{name} is {_shown(step.settings.get(name))}, expected {value_text(wanted)}"
+            return [N_("is a {found} layer, expected {expected}", found=step.kind, expected=self.kind)]
+        reasons = [N_("{setting} is {found}, expected {expected}", setting=name, found=_shown(step.settings.get(name)),
+                      expected=value_text(wanted))
                    for name in _SETTINGS if (wanted := getattr(self, name)) is not None
                    and not _same(step.settings.get(name), wanted)]
         if self.activation is not None:
             found = step.settings.get("activation") if step.kind == "activation" else model.activation_after(step)
             if canonical_activation(found) != self.activation:
-                reasons.append(f"activation is {canonical_activation(found)}, expected {self.activation}")
+                reasons.append(N_("{setting} is {found}, expected {expected}", setting="activation",
+                                  found=str(canonical_activation(found)), expected=self.activation))
         if self.recurrent_activation is not None:
             found = canonical_activation(step.settings.get("recurrent_activation"))
             if found != self.recurrent_activation:
-                reasons.append(f"recurrent_activation is {found}, expected {self.recurrent_activation}")
+                reasons.append(N_("{setting} is {found}, expected {expected}", setting="recurrent_activation",
+                                  found=str(found), expected=self.recurrent_activation))
         if (self.kind == "dropout" or self.p is not None) and model.inactive(step):
-            reasons.append("it runs with training=False, so it never drops anything")
+            reasons.append(N_("it runs with training=False, so it never drops anything"))
         return reasons
 
     def misses(self, model: ModelDescription) -> list[Near]:
@@ -131,12 +140,11 @@ class LayerSelector(Strict):
         return ", ".join(f"{name}={value_text(getattr(self, name))}" for name in
                          (*_SETTINGS, "activation", "recurrent_activation") if getattr(self, name) is not None)
 
-    def text(self, *, plural: bool = False) -> str:
+    def text(self, *, plural: bool = False) -> Text:
         """'hidden linear layers with units=32, activation=relu'."""
-        noun = "layer" if self.kind == ANY else f"{self.kind} layer"
-        noun = ("hidden " if self.hidden else "") + noun + ("s" if plural else "")
+        noun = Text(_NOUNS[(self.kind == ANY, self.hidden, plural)].msgid, {"kind": self.kind})
         wanted = self.settings_text()
-        return noun + (f" with {wanted}" if wanted else "")
+        return N_("{layer} with {settings}", layer=noun, settings=wanted) if wanted else noun
 
     def short_text(self, framework: str) -> str:
         """As the student's framework would write the layer: 'Dense(32, relu)', 'Dropout(p=0.3)'."""
@@ -147,7 +155,7 @@ class LayerSelector(Strict):
                   if name not in ("units", "filters") and getattr(self, name) is not None]
         return f"{layer_name(self.kind, framework)}({', '.join(parts)})" if parts else layer_name(self.kind, framework)
 
-    def row(self) -> dict[str, str]:
+    def row(self) -> dict[str, Message]:
         """This selector as a row of the expected-architecture table."""
         return {"kind": self.kind, "settings": self.settings_text()}
 
@@ -157,20 +165,28 @@ class Near:
     """A step that does not match a selector, and why."""
 
     step: Step
-    reasons: tuple[str, ...]
+    reasons: tuple[Text, ...]
 
-    def text(self) -> str:
+    def text(self) -> Text:
         """'layers.0 at step 1: p is 0.5, expected 0.3'."""
-        return f"{self.step.name} at step {self.step.id + 1}: {'; '.join(self.reasons)}"
+        return N_("{name} at step {step}: {reasons}", name=self.step.name, step=self.step.id + 1,
+                  reasons=join(self.reasons))
 
     @property
-    def note(self) -> str:
+    def note(self) -> Text:
         """The table's note on the step: 'nearest: p is 0.5, expected 0.3'."""
-        return "nearest: " + "; ".join(self.reasons)
+        return N_("nearest: {reasons}", reasons=join(self.reasons))
 
 
-def _shown(value: Any) -> str:
-    return "not set" if value is None else value_text(value)
+# (any kind, hidden only, plural) -> the noun; {kind} is the layer kind
+_NOUNS = {(True, False, False): N_("layer"), (True, False, True): N_("layers"),
+          (True, True, False): N_("hidden layer"), (True, True, True): N_("hidden layers"),
+          (False, False, False): N_("{kind} layer"), (False, False, True): N_("{kind} layers"),
+          (False, True, False): N_("hidden {kind} layer"), (False, True, True): N_("hidden {kind} layers")}
+
+
+def _shown(value: Any) -> Message:
+    return N_("not set") if value is None else value_text(value)
 
 
 def _same(found: Any, wanted: Any) -> bool:

@@ -16,8 +16,9 @@ from grader.architecture.backbones import (
     structure_summary,
 )
 from grader.architecture.description import ModelDescription
-from grader.checks.architecture.assertion import Assertion, Verdict, names, plural
+from grader.checks.architecture.assertion import Assertion, Verdict, dense_layers, names
 from grader.checks.architecture.selectors import Range
+from grader.i18n import N_, Message, join
 
 _MERGES = {"add": ("add",), "concat": ("concat",), "any": ("add", "concat", "multiply", "merge")}
 
@@ -33,10 +34,10 @@ class SkipConnections(Assertion, Range):
 
     def verdict(self, model: ModelDescription) -> Verdict:
         found = model.skip_merges(_MERGES[self.kind], long=self.long)
-        noun = "long (encoder to decoder) skip connections" if self.long else "skip connections"
-        noun += "" if self.kind == "any" else f" ({self.kind})"
-        return Verdict(self.holds(len(found)), f"{self.range_text()} {noun}",
-                       f"{len(found)}" + (f" ({names(found)})" if found else ""),
+        noun = N_("long (encoder to decoder) skip connections") if self.long else N_("skip connections")
+        if self.kind != "any":
+            noun = N_("{noun} ({kind})", noun=noun, kind=self.kind)
+        return Verdict(self.holds(len(found)), self.counted(noun), _count(found),
                        marked=() if self.holds(len(found)) else tuple(step.id for step in found))
 
 
@@ -49,10 +50,15 @@ class Resampling(Assertion, Range):
 
     def verdict(self, model: ModelDescription) -> Verdict:
         found = model.resampling(self.direction)
-        change = "lower" if self.direction == "down" else "raise"
-        return Verdict(self.holds(len(found)), f"{self.range_text()} steps that {change} the resolution",
-                       f"{len(found)}" + (f" ({names(found)})" if found else ""),
+        noun = (N_("steps that lower the resolution") if self.direction == "down"
+                else N_("steps that raise the resolution"))
+        return Verdict(self.holds(len(found)), self.counted(noun), _count(found),
                        marked=() if self.holds(len(found)) else tuple(step.id for step in found))
+
+
+def _count(found: list) -> Message:
+    """'2 (pool1, pool2)'."""
+    return N_("{count} ({names})", count=len(found), names=names(found)) if found else str(len(found))
 
 
 class Backbone(Assertion):
@@ -72,30 +78,40 @@ class Backbone(Assertion):
     def verdict(self, model: ModelDescription) -> Verdict:
         backbone, name = BACKBONES[self.name], self.name.upper()
         dense = backbone.fully_connected if self.fully_connected is None else self.fully_connected
-        expected = (f"a {name} backbone ({backbone.convolution_count} 3x3 convolutions, "
-                    f"{list(backbone.convolutions).count('M')} max-pools)")
-        expected += "" if dense == "any" else f" then a classifier head of {plural(int(dense), 'dense layer')}"
+        expected: Message = N_("a {name} backbone ({convolutions} 3x3 convolutions, {pools} max-pools)", name=name,
+                               convolutions=backbone.convolution_count,
+                               pools=list(backbone.convolutions).count("M"))
+        if dense != "any":
+            expected = N_("{backbone} then a classifier head of {head}", backbone=expected,
+                          head=dense_layers(int(dense)))
         match = find_backbone(model, backbone)
         if match is None:
             differences = structure_differences(model, backbone)
-            return Verdict(False, expected, f"convolutions (M = max-pool): {structure_summary(model)}"
-                           + (f"; the {name} backbone differs: {'; '.join(differences)}" if differences else ""))
+            summary = N_("convolutions (M = max-pool): {summary}", summary=structure_summary(model))
+            return Verdict(False, expected, N_("{summary}; the {name} backbone differs: {differences}",
+                                               summary=summary, name=name, differences=join(differences))
+                           if differences else summary)
         if dense != "any" and len(match.head) != dense:
             return self._head_differs(match, int(dense), expected, backbone.head_widths)
-        return Verdict(True, expected, f"{name} found: {len(match.convolutions)} convolutions, "
-                                       f"{plural(len(match.head), 'dense layer')} after them")
+        return Verdict(True, expected, N_("{name} found: {convolutions} convolutions, {head} after them", name=name,
+                                          convolutions=len(match.convolutions), head=dense_layers(len(match.head))))
 
-    def _head_differs(self, match: Match, dense: int, expected: str, original_widths: tuple[int, ...]) -> Verdict:
+    def _head_differs(self, match: Match, dense: int, expected: Message,
+                      original_widths: tuple[int, ...]) -> Verdict:
         """The convolutions are all there: what differs is the head, and the message says so."""
         head, place = match.head, head_place(match.head)
         listed = ", ".join(f"{step.name} ({step.width})" for step in head[:6]) + (" ..." if len(head) > 6 else "")
-        original = (f": the original head ({', '.join(map(str, original_widths))}, then the output layer), "
-                    "only its last layer replaced") if self.fully_connected is None else ""
-        found = (f"the {self.name.upper()} backbone is intact ({len(match.convolutions)} convolutions), but the "
-                 "classifier head" + (f" ({place})" if place else "") + " differs: "
-                 + (f"{plural(len(head), 'dense layer')} ({listed})" if head else "no dense layer after the backbone")
-                 + f"; expected {dense}{original}")
-        note = f"head: {plural(len(head), 'dense layer')}, expected {dense}"
+        wanted: Message = str(dense)
+        if self.fully_connected is None:
+            wanted = N_("{n}: the original head ({widths}, then the output layer), only its last layer replaced",
+                        n=dense, widths=", ".join(map(str, original_widths)))
+        head_text = (N_("{head} ({listed})", head=dense_layers(len(head)), listed=listed) if head
+                     else N_("no dense layer after the backbone"))
+        which = N_("the classifier head ({place})", place=place) if place else N_("the classifier head")
+        found = N_("the {name} backbone is intact ({convolutions} convolutions), but {which} differs: {head}; "
+                   "expected {wanted}", name=self.name.upper(), convolutions=len(match.convolutions), which=which,
+                   head=head_text, wanted=wanted)
+        note = N_("head: {head}, expected {n}", head=dense_layers(len(head)), n=dense)
         return Verdict(False, expected, found, marked=tuple(step.id for step in head),
                        notes={step.id: note for step in head})
 
@@ -105,8 +121,9 @@ class AllLayersRun(Assertion):
 
     def verdict(self, model: ModelDescription) -> Verdict:
         unused = model.unused()
-        return Verdict(not unused, "every layer the model defines runs",
-                       "all run" if not unused else f"never run: {', '.join(h.path for h in unused[:5])}")
+        return Verdict(not unused, N_("every layer the model defines runs"),
+                       N_("all run") if not unused else N_("never run: {layers}",
+                                                           layers=", ".join(h.path for h in unused[:5])))
 
 
 class AllLayersRegistered(Assertion):
@@ -115,8 +132,10 @@ class AllLayersRegistered(Assertion):
 
     def verdict(self, model: ModelDescription) -> Verdict:
         stray = [step for step in model.layers if not step.registered]
-        hint = (" (use nn.ModuleList / nn.ModuleDict instead of a plain list or dict)"
-                if model.framework == "pytorch" else "")
-        return Verdict(not stray, "every layer that runs is registered in the model",
-                       "all registered" if not stray else f"not registered: {names(stray)}{hint}",
+        found: Message = N_("all registered")
+        if stray:
+            found = (N_("not registered: {names} (use nn.ModuleList / nn.ModuleDict instead of a plain list or dict)",
+                        names=names(stray)) if model.framework == "pytorch"
+                     else N_("not registered: {names}", names=names(stray)))
+        return Verdict(not stray, N_("every layer that runs is registered in the model"), found,
                        marked=tuple(step.id for step in stray))

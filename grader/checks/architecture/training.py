@@ -12,6 +12,7 @@ from grader.architecture.description import ModelDescription
 from grader.architecture.vocabulary import loss_family, optimizer_family
 from grader.checks.architecture.assertion import Assertion, Verdict
 from grader.checks.architecture.selectors import Range
+from grader.i18n import N_, Text, join
 from grader.spec.assignment import Strict
 
 
@@ -24,10 +25,10 @@ class NameChoice(Strict):
         banned = {family_of(name) for name in self.none_of}
         return (not wanted or bool(families & wanted)) and not families & banned
 
-    def choice_text(self, what: str) -> str:
-        parts = [f"one of {', '.join(self.any_of)}"] if self.any_of else []
-        parts += [f"none of {', '.join(self.none_of)}"] if self.none_of else []
-        return f"{what}: " + " and ".join(parts) if parts else what
+    def choice_text(self, what: Text) -> Text:
+        parts = [N_("one of {names}", names=", ".join(self.any_of))] if self.any_of else []
+        parts += [N_("none of {names}", names=", ".join(self.none_of))] if self.none_of else []
+        return N_("{what}: {choice}", what=what, choice=join(parts, "; ")) if parts else what
 
 
 class Loss(Assertion, NameChoice):
@@ -43,12 +44,12 @@ class Loss(Assertion, NameChoice):
         return self
 
     def verdict(self, model: ModelDescription) -> Verdict:
-        expected = self.choice_text("loss")
+        expected = self.choice_text(N_("loss"))
         losses = model.training.losses if model.training else []
         if not losses:
-            hint = (" (a loss used only as a function, e.g. F.cross_entropy, cannot be seen: "
-                    "keep it in a variable, loss_fn = nn.CrossEntropyLoss())") if model.framework == "pytorch" else ""
-            return Verdict(False, expected, "none" + hint)
+            return Verdict(False, expected, N_("none (a loss used only as a function, e.g. F.cross_entropy, cannot be "
+                                               "seen: keep it in a variable, loss_fn = nn.CrossEntropyLoss())")
+                           if model.framework == "pytorch" else N_("none"))
         families = {loss_family(loss.function if loss.class_name == "LossFunctionWrapper" and loss.function
                                 else loss.class_name) for loss in losses}
         return Verdict(self.allows(families, loss_family), expected,
@@ -69,11 +70,13 @@ class Optimizer(Assertion, NameChoice):
         return self
 
     def verdict(self, model: ModelDescription) -> Verdict:
-        expected = self.choice_text("optimizer") + (f", learning rate {self.lr.range_text()}" if self.lr else "")
+        expected = self.choice_text(N_("optimizer"))
+        if self.lr:
+            expected = N_("{optimizer}, learning rate {range}", optimizer=expected, range=self.lr.range_text())
         found = model.training.optimizers if model.training else []
         updating = [o for o in found if o.covers] or found
         if not updating:
-            return Verdict(False, expected, "none")
+            return Verdict(False, expected, N_("none"))
         families = {optimizer_family(o.class_name) for o in updating}
         rate_ok = self.lr is None or any(isinstance(o.lr, (int, float)) and self.lr.holds(o.lr) for o in updating)
         return Verdict(self.allows(families, optimizer_family) and rate_ok, expected,
