@@ -58,6 +58,19 @@ class CheckResult:
         return replace(self, **fields)
 
 
+@dataclass(frozen=True)
+class LatePenalty:
+    """A late submission's deduction (grader/late.py); `score_before` keeps the score it was taken
+    from, the result's `score` is what remains."""
+
+    submitted_at: str     # ISO 8601 with its offset
+    deadline: str
+    days_late: int        # whole days, a day begun counting as one
+    fraction: float       # of score_before, deducted (per_day x days, at most the rule's cap)
+    score_before: float
+    deducted: float
+
+
 @dataclass
 class GradeResult:
     submission_id: str
@@ -78,6 +91,7 @@ class GradeResult:
     seed: int | None = None          # given to random, numpy, torch and Keras before the first cell
     objects: dict[str, str] = field(default_factory=dict)  # instructor's --object: name looked up -> notebook's
     texts: dict[str, Translatable] = field(default_factory=dict)  # as CheckResult.texts: "message", "notes/0", ...
+    late: LatePenalty | None = None  # a late submission's penalty, already taken from `score`
     schema: int = GRADE_SCHEMA_VERSION
 
     @property
@@ -119,6 +133,8 @@ class GradeResult:
         for check, result in zip(data["checks"], self.checks):
             check["status"] = check["status"].value
             check["texts"] = {path: to_json(text) for path, text in result.texts.items()}
+        if self.late is None:  # only a late submission's grade.json has one
+            del data["late"]
         return data
 
     @classmethod
@@ -126,6 +142,7 @@ class GradeResult:
         fields = {k: v for k, v in data.items() if k != "passed"}
         fields["status"] = Status(fields["status"])
         fields["texts"] = _texts(fields.get("texts"))
+        fields["late"] = LatePenalty(**fields["late"]) if fields.get("late") else None
         fields["checks"] = [CheckResult(**{**c, "status": CheckStatus(c["status"]), "texts": _texts(c.get("texts"))})
                             for c in fields["checks"]]
         return cls(**fields)

@@ -22,6 +22,7 @@ from pathlib import Path
 from grader.contract import ContractError, ProbeRequest, requests_from_json
 from grader.errors import UsageError
 from grader.gradebook.records import ClassEntry, Student
+from grader.late import reapplied
 from grader.results import GradeResult
 from grader.scoring import with_manual_points
 
@@ -287,13 +288,14 @@ class Gradebook:
     # --- what exports and reports read ------------------------------------------------------
 
     def class_entries(self, assignment: str, rubric_version: int | None = None) -> list[ClassEntry]:
-        """One entry per student with a graded current submission, manual points applied."""
+        """One entry per student with a graded current submission, manual points applied (and a
+        late penalty taken again from the score they make)."""
         entries = []
         for submission in self.latest_submissions(assignment):
             stored = self.stored_result(submission.id, rubric_version)
             if stored is None:
                 continue
-            result = with_manual_points(stored.result, self.manual_points(assignment, submission.student.id))
+            result = reapplied(with_manual_points(stored.result, self.manual_points(assignment, submission.student.id)))
             entries.append(ClassEntry(
                 student=submission.student, submission_id=submission.folder, result=result,
                 attempts=self.attempts(assignment, submission.student.id), submitted_at=submission.submitted_at,

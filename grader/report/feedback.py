@@ -15,7 +15,7 @@ def render_feedback(result: GradeResult, assignment: Assignment, *, student_view
     class report's): hidden checks in full, their title, message, expected and observed values."""
     t = messages(lang)
     rows = [_row(check, number, t, instructor) for number, check in enumerate(result.checks, start=1)]
-    return environment().get_template("feedback.html.j2").render(
+    return environment(lang).get_template("feedback.html.j2").render(
         result=result, assignment=assignment, rows=rows, student_view=student_view, instructor=instructor, t=t,
         lang=lang,
         percent=100 * result.score / result.max_score if result.max_score else 0.0)

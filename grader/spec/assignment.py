@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -169,6 +173,51 @@ def _not_built_in(name: str) -> str:
 OwnName = Annotated[str, Field(pattern=IDENTIFIER), AfterValidator(_not_built_in)]
 
 
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: int | float | str | timedelta) -> timedelta:
+    """`15m`, `2h`, `1d`, `90s` or a number of seconds."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    else:
+        match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([smhd])\s*", str(value))
+        if not match:
+            raise ValueError(f"not a duration: {value!r} (use e.g. 15m, 2h, 1d or a number of seconds)")
+        seconds = float(match.group(1)) * DURATION_UNITS[match.group(2)]
+    if seconds < 0:
+        raise ValueError(f"a duration cannot be negative: {value!r}")
+    return timedelta(seconds=seconds)
+
+
+class Late(Strict):
+    """The late-submission rule (docs/formats.md, late): `per_day` of the earned score is deducted
+    for each day or part of a day after the deadline, at most `cap`; a submission within `grace`
+    of the deadline is on time."""
+
+    deadline: AwareDatetime = Field(description="ISO 8601 with a timezone, e.g. 2026-11-20T23:59:00+01:00")
+    per_day: float = Field(gt=0, le=1, description="fraction of the earned score deducted per day late")
+    cap: float = Field(1.0, gt=0, le=1, description="the largest fraction deducted")
+    grace: Annotated[timedelta, BeforeValidator(parse_duration)] = Field(
+        timedelta(0), description="on time if submitted at most this long after the deadline")
+    timezone: str | None = Field(None, description="IANA zone of submission times the LMS wrote without one "
+                                                   "(zip member times); default: the deadline's offset")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str | None) -> str | None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        if name is not None:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown timezone {name!r} (an IANA name, e.g. Europe/Berlin)") from None
+        return name
+
+
 class Assignment(Strict):
     id: str = Field(pattern=IDENTIFIER)
     title: str
@@ -183,6 +232,7 @@ class Assignment(Strict):
     objects: dict[str, str] = Field(default_factory=dict, description="role -> name the student must define")
     evaluation: Evaluation = Evaluation()
     requirements: list[str] = Field(default_factory=list, description="python packages the runtime image needs")
+    late: Late | None = Field(None, description="late-submission penalty (docs/formats.md, late)")
 
     @field_validator("datasets")
     @classmethod
