@@ -12,10 +12,11 @@ import click
 from grader import __version__
 from grader.commands.authoring import build, new
 from grader.commands.export import export, report
-from grader.commands.options import COURSE_OPTION, GRADEBOOK_OPTION
+from grader.commands.options import COURSE_OPTION, GRADEBOOK_OPTION, LANG_OPTION
 from grader.commands.serve import serve
 from grader.commands.similarity import similarity
 from grader.errors import ExitCode, GraderError
+from grader.i18n import _, current, render
 from grader.results import GradeResult, batch_exit_code
 
 
@@ -26,7 +27,8 @@ class GraderGroup(click.Group):
         try:
             return super().invoke(ctx)
         except GraderError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
+            said = exc.args[0] if len(exc.args) == 1 and not isinstance(exc.args[0], str) else str(exc)
+            click.secho(_("error: {message}").format(message=render(said, current())), fg="red", err=True)
             ctx.exit(int(exc.exit_code))
 
 
@@ -64,8 +66,9 @@ def list_command(course: Path | None, as_json: bool) -> None:
               help="auto: namespaces where this machine has them, else unisolated (said in the output); "
                    "or a backend name.")
 @click.option("--quiet", is_flag=True, help="Do not show which cell runs (shown on stderr while the notebook runs).")
+@LANG_OPTION
 def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_json: bool, sandbox_name: str,
-          quiet: bool) -> None:
+          quiet: bool, lang: str) -> None:
     """Self-check NOTEBOOK: run it locally with the public checks only."""
     from grader.batch.progress import NotebookProgress
     from grader.course import load_assignment
@@ -77,14 +80,15 @@ def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_js
     if sandbox_name == "auto":
         sandbox, unavailable = self_check_sandbox()
         if unavailable:
-            click.echo(f"note: running unisolated: {unavailable}", err=True)
+            click.echo(_("note: running unisolated: {reason}").format(reason=unavailable), err=True)
     else:
         sandbox = get_sandbox(sandbox_name)
     with contextlib.nullcontext() if quiet else NotebookProgress() as progress:
         result = grade_notebook(loaded, notebook, GradingOptions(sandbox=sandbox, public_only=True, out_dir=out,
-                                                                 progress=progress.update if progress else None))
+                                                                 progress=progress.update if progress else None,
+                                                                 lang=lang))
     _report([result], as_json=as_json, table=checks_table(result))
-    click.echo(f"feedback: {out / 'feedback.html'}", err=True)
+    click.echo(_("feedback: {path}").format(path=out / "feedback.html"), err=True)
     sys.exit(int(result.exit_code))
 
 
@@ -108,8 +112,7 @@ def check(course: Path | None, assignment: str, notebook: Path, out: Path, as_js
               help="Sandbox backend: namespaces, docker, or unisolated "
                    "(no isolation: only when named; see docs/sandbox.md).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
-@click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True,
-              help="Language of feedback.html.")
+@LANG_OPTION
 @click.option("--gpus", default=None,
               help="docker: GPUs for each container: all, a count, or device ids (device=0, 0,1).")
 @click.option("--gpu-devices", default=None, help="docker: pin each submission to one of these GPUs (0,1,... or all).")
@@ -156,12 +159,13 @@ def grade(course: Path | None, assignment: str, paths: tuple[Path, ...], out: Pa
     elif results:
         click.echo(checks_table(results[0]) if len(results) == 1 else summary_table(results))
     for source, reason in summary.intake.refused:
-        click.echo(f"refused {source}: {reason}", err=True)
+        click.echo(_("refused {source}: {reason}").format(source=source, reason=reason), err=True)
     if summary.intake.missing:
-        click.echo(f"no submission from: {', '.join(s.name for s in summary.intake.missing)}", err=True)
+        click.echo(_("no submission from: {names}").format(names=", ".join(s.name for s in summary.intake.missing)),
+                   err=True)
     if summary.needs_review:
-        click.echo(f"needs review by hand: {', '.join(summary.needs_review)}", err=True)
-    click.echo(f"results: {out}  gradebook: {options.gradebook}", err=True)
+        click.echo(_("needs review by hand: {names}").format(names=", ".join(summary.needs_review)), err=True)
+    click.echo(_("results: {out}  gradebook: {gradebook}").format(out=out, gradebook=options.gradebook), err=True)
     sys.exit(int(summary.exit_code))
 
 

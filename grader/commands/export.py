@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
-from grader.commands.options import COURSE_OPTION, GRADEBOOK_OPTION
+from grader.commands.options import COURSE_OPTION, GRADEBOOK_OPTION, LANG_OPTION
 from grader.errors import UsageError
 from grader.exports import BUNDLE_FORMATS, CLASS_FORMATS, SUBMISSION_FORMATS
+from grader.i18n import _
 
 assignment_option = click.option("--assignment", "assignment_id", required=True, help="Assignment id.")
 
@@ -66,8 +67,7 @@ def _format_command(name: str, help_text: str, out_help: str, *, roster: bool) -
                                help="The Canvas assignment's id: the column header becomes `Title (ID)`, "
                                     "which Canvas fills whatever the assignment's title.")(command)
     if name in BUNDLE_FORMATS:
-        command = click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True,
-                               help="Language of the feedback pages.")(command)
+        command = LANG_OPTION(command)
     return click.command(name, help=f"Write the {help_text}.")(command)
 
 
@@ -100,7 +100,7 @@ def gradescope_zip(course: Path | None, assignment_id: str, out: Path) -> None:
 @GRADEBOOK_OPTION
 @assignment_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the pages.")
-@click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True, help="Language of the pages.")
+@LANG_OPTION
 def report(course: Path | None, gradebook: Path, assignment_id: str, out: Path, lang: str) -> None:
     """Write the class report (index.html) and every student's feedback page."""
     from grader.gradebook.store import Gradebook
@@ -109,4 +109,5 @@ def report(course: Path | None, gradebook: Path, assignment_id: str, out: Path, 
     entries, assignment = _class(course, gradebook, assignment_id)
     with Gradebook.open(gradebook) as book:
         similarity = book.similarity_page(assignment.id)  # kept by `grader similarity --gradebook`
-    click.echo(f"class report: {write_class_report(entries, assignment, out, lang=lang, similarity_page=similarity)}")
+    written = write_class_report(entries, assignment, out, lang=lang, similarity_page=similarity)
+    click.echo(_("class report: {path}").format(path=written))

@@ -1,5 +1,6 @@
 """Plain-text tables for the terminal, fitted to its width: the columns that hold prose (titles,
-messages) wrap at word boundaries into what the others leave; nothing is cut."""
+messages) wrap at word boundaries into what the others leave; nothing is cut. In the command's
+language (grader.i18n: --lang), the result's texts as well as the table's own words."""
 
 from __future__ import annotations
 
@@ -9,11 +10,16 @@ from collections.abc import Sequence
 
 import click
 
+from grader.i18n import N_, _, current
 from grader.report.points import out_of
 from grader.results import CheckResult, GradeResult
 from grader.student_notebook import CellPlace
 
 _COLOURS = {"passed": "green", "partial": "yellow", "failed": "red", "pending": "blue"}
+# The words for a check's and a submission's status, the same on the page (templates) and here.
+CHECK_STATUS = {"passed": N_("passed"), "partial": N_("partial"), "failed": N_("failed"), "pending": N_("pending")}
+GRADE_STATUS = {"graded": N_("graded"), "ungradable": N_("ungradable"), "timeout": N_("timeout"),
+                "crashed": N_("crashed"), "error": N_("error"), "needs-review": N_("needs review")}
 GAP = "  "
 NARROWEST = 40          # a terminal narrower than this is laid out as if it were this wide
 NARROWEST_PROSE = 12    # the least a wrapping column gets
@@ -27,11 +33,12 @@ def terminal_width() -> int:
 def checks_table(result: GradeResult, *, width: int | None = None) -> str:
     """One submission's checks, its score (rounded as on the page) and its failed cells."""
     width = max(NARROWEST, width or terminal_width())
-    rows = [(c.title if c.visibility == "public" else f"{c.title} (hidden)", c.status.value,
-             out_of(c.points, c.max_points), _message(c)) for c in result.checks]
-    lines = _table(("check", "result", "points", "message"), rows, width, shares=(2, 0, 0, 3), status=1)
-    verdict = "PASSED" if result.passed else "BELOW PASS MARK"
-    lines += textwrap.wrap(f"{result.submission_id}: {result.status.value}, "
+    result = result.localized(current())
+    rows = [(c.title if c.visibility == "public" else _("{title} (hidden)").format(title=c.title),
+             _status(c.status.value), out_of(c.points, c.max_points), _message(c)) for c in result.checks]
+    lines = _table((_("check"), _("result"), _("points"), _("message")), rows, width, shares=(2, 0, 0, 3), status=1)
+    verdict = _("PASSED") if result.passed else _("BELOW PASS MARK")
+    lines += textwrap.wrap(f"{result.submission_id}: {_(GRADE_STATUS[result.status.value].msgid)}, "
                            f"{out_of(result.score, result.max_score)} — {verdict}", width, subsequent_indent="  ")
     if result.message:
         lines += textwrap.wrap(result.message, width, initial_indent="  ", subsequent_indent="  ")
@@ -45,7 +52,8 @@ def _cell_lines(result: GradeResult, width: int) -> list[str]:
     lines = []
     for cell in result.cells:
         place = _place(cell)
-        lines.append(f"  {place}: {_STATUS_WORDS.get(cell['status'], cell['status'])}")
+        words = _STATUS_WORDS.get(cell["status"])
+        lines.append(f"  {place}: {words.render(current()) if words else cell['status']}")
         for excerpt in cell.get("excerpts") or []:
             if heading := _excerpt_heading(excerpt, cell):
                 lines.append(f"    {heading}")
@@ -59,27 +67,35 @@ def _cell_lines(result: GradeResult, width: int) -> list[str]:
             lines += textwrap.wrap(first, width, initial_indent="    ", subsequent_indent="      ")
         hint = cell.get("hint")
         if hint:
-            lines += textwrap.wrap(f"hint: {hint['text']}", width, initial_indent="    ", subsequent_indent="      ")
+            lines += textwrap.wrap(_("hint: {hint}").format(hint=hint["text"]), width, initial_indent="    ",
+                                   subsequent_indent="      ")
     return lines
 
 
-_STATUS_WORDS = {"error": "raised an error", "timeout": "stopped at the time limit", "not_run": "did not run",
-                 "ok": "ran"}
+_STATUS_WORDS = {"error": N_("raised an error"), "timeout": N_("stopped at the time limit"),
+                 "not_run": N_("did not run"), "ok": N_("ran")}
+
+
+def _status(value: str) -> str:
+    return CHECK_STATUS[value].render(current()) if value in CHECK_STATUS else value
 
 
 def _place(cell: dict) -> str:
     """'cell [6] (code cell 4 of 12)', as the page and the checks' messages name it."""
     place = cell.get("place")
-    return CellPlace(**place).label().render() if place else f"cell {cell['number']}"
+    return (CellPlace(**place).label().render(current()) if place
+            else N_("cell {number}", number=cell["number"]).render(current()))
 
 
 def _excerpt_heading(excerpt: dict, cell: dict) -> str:
     line, here = excerpt["line"], excerpt["place"]["number"] == cell["number"]
-    where = "" if here else f"{CellPlace(**excerpt['place']).label().render()}, "
-    return {"called": f"line {line} called the code that failed:",
-            "raised": f"raised at line {line}:" if here else f"raised in {where}line {line}:",
-            "stopped": f"line {line} was running when it was stopped:" if here else
-                       f"running in {where}line {line} when it was stopped:"}.get(excerpt["role"], "")
+    where = CellPlace(**excerpt["place"]).label()
+    heading = {"called": N_("line {line} called the code that failed:", line=line),
+               "raised": N_("raised at line {line}:", line=line) if here else
+               N_("raised in {where}, line {line}:", where=where, line=line),
+               "stopped": N_("line {line} was running when it was stopped:", line=line) if here else
+               N_("running in {where}, line {line} when it was stopped:", where=where, line=line)}.get(excerpt["role"])
+    return heading.render(current()) if heading else ""
 
 
 def _cut(text: str, width: int) -> str:
@@ -93,9 +109,9 @@ def _message(check: CheckResult) -> str:
 
 
 def summary_table(results: Sequence[GradeResult], *, width: int | None = None) -> str:
-    rows = [(r.submission_id, r.status.value, out_of(r.score, r.max_score), "pass" if r.passed else "below",
-             (r.message or "")[:80]) for r in results]
-    lines = _table(("submission", "status", "score", "mark", "note"), rows,
+    rows = [(r.submission_id, _(GRADE_STATUS[r.status.value].msgid), out_of(r.score, r.max_score),
+             _("pass") if r.passed else _("below"), (r.localized(current()).message or "")[:80]) for r in results]
+    lines = _table((_("submission"), _("status"), _("score"), _("mark"), _("note")), rows,
                    max(NARROWEST, width or terminal_width()), shares=(1, 0, 0, 0, 2), status=1)
     return "\n".join(lines)
 
@@ -125,6 +141,14 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int, *,
     return lines
 
 
+def _colour(word: str) -> str | None:
+    """The colour of a status word, in the command's language."""
+    for value, colour in _COLOURS.items():
+        if word in (value, _status(value)):
+            return colour
+    return None
+
+
 def _longest_line(text: str) -> int:
     return max((len(line) for line in str(text).splitlines()), default=0)
 
@@ -146,8 +170,9 @@ def _format_row(row: Sequence[str], widths: Sequence[int], *, bold: bool = False
         parts = []
         for i, text in enumerate(texts[:last + 1]):
             padded = text if i == last else text.ljust(widths[i])
-            if i == status and text in _COLOURS:
-                padded = click.style(padded, fg=_COLOURS[text])
+            colour = _colour(text) if i == status else None
+            if colour:
+                padded = click.style(padded, fg=colour)
             parts.append(click.style(padded, bold=True) if bold else padded)
         lines.append(GAP.join(parts))
     return lines
