@@ -20,6 +20,7 @@ from grader.evaluation import host_data
 from grader.harness.job import HarnessJob
 from grader.harness.notebook import Ungradable, load_submission
 from grader.harness.progress import ProgressSink
+from grader.intake.starters import another_labs_starter
 from grader.observations import Observations
 from grader.plan import plan_probes
 from grader.report.feedback import render_feedback
@@ -27,6 +28,7 @@ from grader.results import GradeResult, Status, write_atomically
 from grader.sandbox import Sandbox, SandboxRequest, SandboxResult
 from grader.scoring import score
 from grader.spec.rubric import Check
+from grader.student_notebook import StudentNotebook
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,8 @@ def plan_submission(assignment: LoadedAssignment, notebook: Path, options: Gradi
     submission_id = submission_id or notebook.stem
     checks = assignment.checks(public_only=options.public_only)
     if not refused:
-        try:
-            load_submission(notebook)  # cheap host-side screen: garbage never costs a sandbox start
+        try:  # cheap host-side screen: garbage, or another lab's notebook, never costs a sandbox start
+            refused = another_labs_starter(load_submission(notebook), assignment)
         except Ungradable as exc:
             refused = str(exc)
     if refused:
@@ -124,12 +126,14 @@ def plan_submission(assignment: LoadedAssignment, notebook: Path, options: Gradi
                    host=host)
 
 
-def conclude(planned: Planned, sandboxed: SandboxResult, options: GradingOptions) -> Graded:
-    """Score what the sandbox saw and write the results."""
+def conclude(planned: Planned, sandboxed: SandboxResult, options: GradingOptions, *,
+             queued: float | None = None) -> Graded:
+    """Score what the sandbox saw and write the results. `queued`: in a batch, the seconds it waited
+    for a worker, which its runtime (timings.total) leaves out and timings.queued records."""
     observations, failure = interpret(sandboxed)
     scoring_started = time.monotonic()
     result = _score(planned.assignment, planned.submission_id, planned.checks, planned.host, observations, failure,
-                    options.objects, cache=options.data_cache)
+                    options.objects, cache=options.data_cache, notebook=StudentNotebook.read(planned.notebook))
     _record_objects(result, options.objects)
     result.timings["scoring"] = round(time.monotonic() - scoring_started, 4)
     result.timings["sandbox"] = round(sandboxed.seconds, 3)
@@ -138,7 +142,10 @@ def conclude(planned: Planned, sandboxed: SandboxResult, options: GradingOptions
     result.notes += sandboxed.notes
     result.peak_memory_mb = sandboxed.peak_memory_mb
     result.seed = planned.request.job.seed
-    return _finish(planned, result, sandboxed, options, observations=sandboxed.observations, probes=planned.probes)
+    if queued is not None:
+        result.timings["queued"] = round(queued, 3)
+    return _finish(planned, result, sandboxed, options, observations=sandboxed.observations, probes=planned.probes,
+                   queued=queued or 0.0)
 
 
 def conclude_rejected(rejected: Rejected, options: GradingOptions) -> Graded:
@@ -149,12 +156,13 @@ def conclude_rejected(rejected: Rejected, options: GradingOptions) -> Graded:
 
 
 def rescore(assignment: LoadedAssignment, observations: str, asked: list[ProbeRequest], previous: GradeResult,
-            options: GradingOptions, *, submission_id: str) -> Graded | None:
+            options: GradingOptions, *, submission_id: str, notebook: Path | None = None) -> Graded | None:
     """Score the observations an earlier run stored (it was asked `asked` and graded `previous`)
     against the current rubric and write the results; None when they cannot answer it, so the
     notebook must run again: the rubric asks a probe the earlier run was not asked, or the stored
     observations no longer parse. The earlier grade's --object names are kept; a run from before
-    the names probe existed is re-scored without triage."""
+    the names probe existed is re-scored without triage. `notebook`: the submission's file, which
+    feedback quotes beside a failing line."""
     checks = assignment.checks(public_only=options.public_only)
     plan = plan_probes(checks, assignment.params, assignment.spec, previous.objects)
     earlier = {probe.id: probe for probe in asked}
@@ -165,7 +173,8 @@ def rescore(assignment: LoadedAssignment, observations: str, asked: list[ProbeRe
     except ValueError:
         return None
     _, host = host_data(assignment.spec, plan, options.data_cache)
-    result = _score(assignment, submission_id, checks, host, parsed, None, previous.objects, cache=options.data_cache)
+    result = _score(assignment, submission_id, checks, host, parsed, None, previous.objects, cache=options.data_cache,
+                    notebook=StudentNotebook.read(notebook) if notebook else None)
     result.objects = dict(previous.objects)  # and previous.notes, kept below, say so
     result.timings = dict(previous.timings)
     result.notes = [*previous.notes, f"re-scored from the observations of rubric v{previous.rubric_version}"]
@@ -177,8 +186,9 @@ def rescore(assignment: LoadedAssignment, observations: str, asked: list[ProbeRe
 
 
 def _finish(planned: Planned | Rejected, result: GradeResult, sandboxed: SandboxResult | None,
-            options: GradingOptions, *, observations: str | None, probes: list[ProbeRequest]) -> Graded:
-    result.timings["total"] = round(time.monotonic() - planned.started, 3)
+            options: GradingOptions, *, observations: str | None, probes: list[ProbeRequest],
+            queued: float = 0.0) -> Graded:
+    result.timings["total"] = round(time.monotonic() - planned.started - queued, 3)
     result.sha256 = _sha256(planned.notebook)
     if options.out_dir is not None:
         write_outputs(options.out_dir, result, planned.assignment, sandboxed, public_view=options.public_only,
@@ -188,10 +198,11 @@ def _finish(planned: Planned | Rejected, result: GradeResult, sandboxed: Sandbox
 
 def _score(assignment: LoadedAssignment, submission_id: str, checks: list[Check], host: HostData,
            observations: Observations | None, failure: tuple[Status, str] | None,
-           renamed: Mapping[str, str] | None = None, cache: Path | None = None) -> GradeResult:
+           renamed: Mapping[str, str] | None = None, cache: Path | None = None,
+           notebook: StudentNotebook | None = None) -> GradeResult:
     return score(submission_id=submission_id, assignment=assignment.spec, rubric=assignment.rubric, checks=checks,
                  params=assignment.params, observations=observations, host=host, failure=failure, renamed=renamed,
-                 breaks=_known_breaks(assignment, observations, cache))
+                 breaks=_known_breaks(assignment, observations, cache), notebook=notebook)
 
 
 def _record_objects(result: GradeResult, objects: Mapping[str, str]) -> None:

@@ -9,16 +9,18 @@ from typing import Any
 
 from grader.breaks import KnownBreaks
 from grader.checks import KINDS, Evidence, Outcome
-from grader.checks.base import HostData
+from grader.checks.base import HostData, not_run
 from grader.checks.namespace import Namespace
 from grader.checks.triage import Triage, triage
 from grader.contract import RunStatus
+from grader.failing_line import excerpts
 from grader.i18n import N_, Message, neutral
 from grader.injection import overwritten_parameters
 from grader.observations import Observations
 from grader.results import CheckResult, CheckStatus, GradeResult, Status
 from grader.spec.assignment import Assignment
 from grader.spec.rubric import Check, Rubric
+from grader.student_notebook import StudentNotebook, place_of
 from grader.text import cap, readable
 
 _STATUS = {RunStatus.COMPLETED: Status.GRADED, RunStatus.TIMEOUT: Status.TIMEOUT, RunStatus.CRASHED: Status.CRASHED,
@@ -28,10 +30,12 @@ _STATUS = {RunStatus.COMPLETED: Status.GRADED, RunStatus.TIMEOUT: Status.TIMEOUT
 def score(*, submission_id: str, assignment: Assignment, rubric: Rubric, checks: Sequence[Check],
           params: Mapping[str, Any], observations: Observations | None, host: HostData = HostData(),
           breaks: KnownBreaks = KnownBreaks(),  # the hints beside failed cells (grader/breaks.py)
-          failure: tuple[Status, str] | None = None, renamed: Mapping[str, str] | None = None) -> GradeResult:
+          failure: tuple[Status, str] | None = None, renamed: Mapping[str, str] | None = None,
+          notebook: StudentNotebook | None = None) -> GradeResult:
     """Grade one submission. `failure` is set when no observations came back (the sandbox was
     killed or broke); then every check fails with that reason. `renamed`: the instructor's
-    per-student names (grader grade --object), which the probes were planned with.
+    per-student names (grader grade --object), which the probes were planned with. `notebook`:
+    the submitted notebook as the host read it, which feedback quotes and names cells by.
     A notebook that ran but does not fit what the checks look up needs review (checks/triage.py)."""
     if observations is None or observations.status in (RunStatus.UNGRADABLE, RunStatus.ERROR):
         if failure is not None:
@@ -41,18 +45,17 @@ def score(*, submission_id: str, assignment: Assignment, rubric: Rubric, checks:
         else:
             raise ValueError("score() needs observations or a failure")
         results = [_unscored(check, reason) for check in checks]
-        return _assemble(submission_id, assignment, rubric, status, results, reason, observations, breaks)
+        return _assemble(submission_id, assignment, rubric, status, results, reason, observations, breaks, notebook)
     names = Namespace.of(observations)
-    evidence = Evidence(observations=observations, assignment=assignment, host=host, names=names)
+    evidence = Evidence(observations=observations, assignment=assignment, host=host, names=names, notebook=notebook)
     sorted_out = (triage(checks, params, assignment, observations, names, renamed)
                   if observations.status == RunStatus.COMPLETED else Triage())
-    results = [_unscored(check, observations.reason or observations.status)
-               if _never_probed(check, params[check.id], evidence)
+    results = [_unlooked(check, evidence) if _never_probed(check, params[check.id], evidence)
                else _unscored(check, sorted_out.not_run[check.id]) if check.id in sorted_out.not_run
                else _judge(check, params[check.id], evidence) for check in checks]
     status = Status.NEEDS_REVIEW if sorted_out.review else _STATUS[observations.status]
     return _assemble(submission_id, assignment, rubric, status, results, sorted_out.review or observations.reason,
-                     observations, breaks)
+                     observations, breaks, notebook)
 
 
 def _never_probed(check: Check, params: Any, evidence: Evidence) -> bool:
@@ -68,7 +71,7 @@ def _judge(check: Check, params: Any, evidence: Evidence) -> CheckResult:
         outcome = KINDS[check.kind].evaluate(check, params, evidence)
     except Exception as exc:  # a malformed observation must cost one check, never the whole grade
         outcome = Outcome.failed(N_("the grader could not evaluate this check ({error})",
-                                    error=f"{type(exc).__name__}: {exc}"))
+                                    error=type(exc).__name__ + ": " + str(exc)))
     return to_result(check, outcome)
 
 
@@ -79,7 +82,9 @@ def to_result(check: Check, outcome: Outcome) -> CheckResult:
         fraction = min(1.0, max(0.0, outcome.fraction))
         points = round(check.points * fraction, 4)
         status = CheckStatus.PASSED if fraction >= 1 else CheckStatus.PARTIAL if fraction > 0 else CheckStatus.FAILED
-    custom = check.messages.passed if status is CheckStatus.PASSED else check.messages.failed
+    # the rubric's own words only for an answer the check looked at (not for code that never ran)
+    custom = (check.messages.passed if status is CheckStatus.PASSED else check.messages.failed) if outcome.looked \
+        else None
     details = dict(outcome.details)
     if custom:
         details["explanation"] = outcome.message
@@ -98,6 +103,13 @@ def _check_result(check: Check, *, points: float, status: CheckStatus, message: 
                        max_points=check.points, status=status, cell=cell, texts=texts, **english)
 
 
+def _unlooked(check: Check, evidence: Evidence) -> CheckResult:
+    """A check whose probes never ran: not run because of the cell that ended the run."""
+    if check.kind == "manual":
+        return _unscored(check, "")
+    return to_result(check, Outcome.failed(not_run(evidence), looked=False))
+
+
 def _unscored(check: Check, reason: Message) -> CheckResult:
     if check.kind == "manual":
         return to_result(check, Outcome(None, N_("graded by the instructor; points pending")))
@@ -107,11 +119,13 @@ def _unscored(check: Check, reason: Message) -> CheckResult:
 
 def _assemble(submission_id: str, assignment: Assignment, rubric: Rubric, status: Status,
               results: list[CheckResult], reason: Message | None, observations: Observations | None,
-              breaks: KnownBreaks) -> GradeResult:
+              breaks: KnownBreaks, notebook: StudentNotebook | None) -> GradeResult:
     cells = []
-    if observations is not None:
+    if observations is not None:  # each with where it is and the lines it failed at (grader/failing_line.py)
         cells = [{"number": c.number, "status": c.status.value, "source_head": c.source_head,
-                  "error": _readable_error(c.error), "hint": asdict(hint) if hint else None}
+                  "place": asdict(place_of(notebook, c.index)),
+                  "excerpts": [asdict(excerpt) for excerpt in excerpts(c, notebook)],
+                  "error": _readable_error(c.error), "hint": {"id": hint.id, "text": hint.message} if hint else None}
                  for c, hint in breaks.noted_cells(observations.execution.code_cells)]
     notes = overwritten_parameters(assignment.parameters, observations) if observations else []
     english, texts = neutral({"message": _readable(reason) if reason else None, "notes": notes, "cells": cells})

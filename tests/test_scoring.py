@@ -88,7 +88,7 @@ def test_missing_name_points_at_the_failing_cell(toy):
     result = grade(toy, observations(cells=cells, probes=probes))
     check = by_id(result)["square"]
     assert check.cell == 2
-    assert "defined in cell 2, which did not run cleanly: name 'np' is not defined" in check.message
+    assert check.message == "not run because cell 2 stopped with NameError: name 'np' is not defined"
 
 
 def test_variable_problems_are_listed(toy):
@@ -130,6 +130,8 @@ def test_executes_partial_credit(toy):
     assert runs.status is CheckStatus.PARTIAL and runs.points == pytest.approx(0.6667)
     assert runs.cell == 2 and "ZeroDivisionError: division by zero" in runs.message
     assert result.cells == [{"number": 2, "status": "error", "source_head": "",
+                             "place": {"number": 2, "execution_count": None, "code_cell": None, "code_cells": None},
+                             "excerpts": [],  # no notebook given: nothing to quote (tests/test_failing_line.py)
                              "error": {"ename": "ZeroDivisionError", "evalue": "division by zero"}, "hint": None}]
 
 
@@ -168,7 +170,7 @@ def test_crash_keeps_points_earned_and_explains_the_rest(toy):
     result = grade(toy, observations(status="crashed", reason="the kernel died while running cell 2", cells=cells))
     assert result.status is Status.CRASHED
     assert by_id(result)["runs"].points == 0.5
-    assert by_id(result)["square"].message == "not checked: the kernel died while running cell 2"
+    assert by_id(result)["square"].message == "not run because cell 2 crashed: ..."
 
 
 def test_public_only_excludes_hidden_checks(toy):

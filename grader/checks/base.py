@@ -13,11 +13,12 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 
 from grader.checks.namespace import Namespace
-from grader.contract import CellStatus, ProbeRequest
-from grader.i18n import Message
+from grader.contract import CellRecord, CellStatus, ProbeRequest
+from grader.i18n import N_, Message, Text
 from grader.observations import Observations
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
+from grader.student_notebook import StudentNotebook, place_of
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,11 @@ class Evidence:
     assignment: Assignment
     host: HostData = HostData()
     names: Namespace | None = None  # what the notebook defined (the names probe), when it answered
+    notebook: StudentNotebook | None = None  # the submitted notebook, which names cells as Jupyter shows them
+
+    def cell_label(self, cell: CellRecord) -> Text:
+        """'cell [6] (code cell 4 of 12)': the cell as the student finds it in Jupyter."""
+        return place_of(self.notebook, cell.index).label()
 
 
 @dataclass
@@ -51,6 +57,9 @@ class Outcome:
     observed: Message | None = None
     cell: int | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    # False when the check could not look at the answer (its code never ran, the name is missing):
+    # the rubric's wrong-answer text (messages.fail) is for answers that were actually checked
+    looked: bool = True
 
     @classmethod
     def passed(cls, message: Message, **kw: Any) -> Outcome:
@@ -120,26 +129,69 @@ NOT_DEFINED = re.compile(r"name '(\w+)' is not defined")
 
 
 def missing_name_outcome(name: str, error: str | None, evidence: Evidence, use: str | None = None) -> Outcome:
-    """Fail with a pointer to the cell that should have defined name, if it failed; else, when
-    the names probe answered, "not defined; closest: ..." (`use`: what the check uses it as)."""
+    """Fail with a pointer to the cell that should have defined name, if it did not run cleanly
+    (not_run says why); else, when the names probe answered, "not defined; closest: ..." (`use`:
+    what the check uses it as). The check could not look at the answer either way."""
     found = NOT_DEFINED.search(error or "")
     if found and evidence.names is not None and name in evidence.names:
         name = found.group(1)  # the probe's error is about another name it looked up
     cell = evidence.observations.execution.defining(name)
+    number = cell.number if cell else None
     if cell is not None and cell.status in (CellStatus.ERROR, CellStatus.TIMEOUT, CellStatus.NOT_RUN):
-        detail = cell.error["evalue"] if cell.error else cell.status.replace("_", " ")
-        return Outcome.failed(f"'{name}' is defined in cell {cell.number}, which did not run cleanly: {detail}",
-                              cell=cell.number)
+        return Outcome.failed(not_run(evidence, cell), cell=number, looked=False)
     if evidence.names is not None and name not in evidence.names:
-        return Outcome.failed(evidence.names.missing_text(name, use), cell=cell.number if cell else None)
-    return Outcome.failed(error or f"'{name}' could not be used", cell=cell.number if cell else None)
+        return Outcome.failed(evidence.names.missing_text(name, use), cell=number, looked=False)
+    if error is None:
+        return Outcome.failed(N_("'{name}' is not defined in the notebook", name=name), cell=number, looked=False)
+    return Outcome.failed(error, cell=number, looked=False)
 
 
-def failed_probe_outcome(name: str, error: str | None, doing: str, evidence: Evidence,
+def failed_probe_outcome(name: str, error: str | None, doing: Text, evidence: Evidence,
                          use: str | None = None) -> Outcome:
     """Why a probe about `name` failed: the cell that should have defined it when the name is
-    missing, else "could not <doing>" with the probe's error."""
+    missing, else "could not <doing>" with the probe's error (`doing`: "read the table 'x'"). Either
+    way the answer itself was not checked."""
     if "is not defined" in (error or ""):
         return missing_name_outcome(name, error, evidence, use)
     cell = evidence.observations.execution.defining(name)
-    return Outcome.failed(f"could not {doing}: {error}", cell=cell.number if cell else None)
+    return Outcome.failed(N_("could not {doing}: {error}", doing=doing, error=error),
+                          cell=cell.number if cell else None, looked=False)
+
+
+def not_run(evidence: Evidence, cell: CellRecord | None = None) -> Text:
+    """Why a check could not look at what it checks: "not run because <cell [6] (code cell 4 of
+    12) timed out / crashed / stopped with an error / the notebook stopped before it>". `cell`: the
+    cell that holds what the check looks at, when known; else the cell that ended the run. The one
+    place every kind (and scoring, for checks whose probes never ran) words it."""
+    return N_("not run because {why}", why=what_stopped(evidence, cell))
+
+
+def what_stopped(evidence: Evidence, cell: CellRecord | None = None) -> Text:
+    """What happened to `cell` (a clause: "cell [6] (code cell 4 of 12) timed out: <which limit>");
+    a cell that never ran is explained by the cell that ended the run, or by the run's reason."""
+    execution = evidence.observations.execution
+    if cell is None or cell.status == CellStatus.NOT_RUN:
+        stopper = next((c for c in execution.code_cells if c.status == CellStatus.TIMEOUT or _crashed(c)), None)
+        if cell is None and stopper is not None:
+            return what_stopped(evidence, stopper)
+        reason = evidence.observations.reason or N_("the run ended early")
+        if cell is None:
+            return N_("the notebook stopped early: {reason}", reason=reason)
+        if stopper is None:
+            return N_("the notebook stopped before {cell}: {reason}", cell=evidence.cell_label(cell), reason=reason)
+        return N_("the notebook stopped before {cell}: {earlier}", cell=evidence.cell_label(cell),
+                  earlier=what_stopped(evidence, stopper))
+    label = evidence.cell_label(cell)
+    error = cell.error or {}
+    if cell.status == CellStatus.TIMEOUT:
+        return N_("{cell} timed out: {limit}", cell=label, limit=error.get("evalue", ""))
+    if _crashed(cell):
+        return N_("{cell} crashed: {detail}", cell=label, detail=error.get("evalue", ""))
+    if cell.status == CellStatus.ERROR:
+        return N_("{cell} stopped with {error}", cell=label, error=": ".join(
+            part for part in (error.get("ename"), error.get("evalue")) if part))
+    return N_("{cell} ran", cell=label)
+
+
+def _crashed(cell: CellRecord) -> bool:
+    return cell.status == CellStatus.ERROR and (cell.error or {}).get("ename") == "KernelDied"
