@@ -157,3 +157,28 @@ def test_a_bad_rule_is_named_by_file_and_line(course, block, message):
     with pytest.raises(SpecError) as error:
         load_assignment("toy", root=course)
     assert "assignment.yaml" in str(error.value) and message in str(error.value), str(error.value)
+
+
+def test_exports_from_the_gradebook_apply_the_rule_to_the_lms_time(course, tmp_path):
+    """Graded without a penalty, exported with the assignment's rule: the gradebook entry takes it
+    from the zip member's time (no zone: read in the deadline's offset), after manual points."""
+    from click.testing import CliRunner
+
+    from grader.commands.export import export
+
+    with_late(course, "late:\n  deadline: 2026-11-20T23:59:00+01:00\n  per_day: 0.1\n  cap: 0.5\n  grace: 15m\n")
+    toy = load_assignment("toy", root=course)
+    entry = make_class(toy)[1]
+    book = tmp_path / "gradebook.sqlite"
+    with Gradebook.open(book) as gradebook:
+        stored = gradebook.add_submission("toy", entry.student, "olga", "sha", b"{}", source=entry.source,
+                                          submitted_at="2026-11-22T11:00:00")
+        gradebook.record_result(stored.id, entry.result, observations=None, probes=None)
+        gradebook.set_manual("toy", entry.student.id, "review", 1.0)
+        (current,) = gradebook.class_entries("toy", late=toy.spec.late)
+    assert current.result.late.days_late == 2 and current.result.late.score_before == pytest.approx(11.8571)
+    out = tmp_path / "grades.csv"
+    outcome = CliRunner().invoke(export, ["csv", "--gradebook", str(book), "--assignment", "toy", "--course",
+                                          str(course), "--out", str(out)], catch_exceptions=False)
+    assert outcome.exit_code == 0, outcome.output
+    assert ",9.49,14.0,67.79," in out.read_text()  # 11.8571 less 20%: 9.4857

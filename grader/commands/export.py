@@ -23,7 +23,7 @@ def _class(course: Path | None, gradebook: Path, assignment_id: str):  # noqa: A
 
     assignment = load_assignment(assignment_id, root=course)
     with Gradebook.open(gradebook) as book:
-        entries = book.class_entries(assignment.id)
+        entries = book.class_entries(assignment.id, late=assignment.spec.late)
     if not entries:
         raise UsageError(f"the gradebook {gradebook} holds no grades for {assignment.id}")
     return entries, assignment

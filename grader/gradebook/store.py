@@ -15,16 +15,17 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from grader.contract import ContractError, ProbeRequest, requests_from_json
 from grader.errors import UsageError
 from grader.gradebook.records import ClassEntry, Student
-from grader.late import reapplied
+from grader.late import penalised, reapplied
 from grader.results import GradeResult
 from grader.scoring import with_manual_points
+from grader.spec.assignment import Late
 
 SCHEMA_VERSION = 2
 RESULTS_TABLE = """
@@ -287,15 +288,19 @@ class Gradebook:
 
     # --- what exports and reports read ------------------------------------------------------
 
-    def class_entries(self, assignment: str, rubric_version: int | None = None) -> list[ClassEntry]:
-        """One entry per student with a graded current submission, manual points applied (and a
-        late penalty taken again from the score they make)."""
+    def class_entries(self, assignment: str, rubric_version: int | None = None, *,
+                      late: Late | None = None) -> list[ClassEntry]:
+        """One entry per student with a graded current submission, manual points applied, then the
+        assignment's `late` rule to the submission time the LMS export gave (without a rule, a
+        penalty recorded when it was graded is taken again from the score the manual points make)."""
         entries = []
         for submission in self.latest_submissions(assignment):
             stored = self.stored_result(submission.id, rubric_version)
             if stored is None:
                 continue
-            result = reapplied(with_manual_points(stored.result, self.manual_points(assignment, submission.student.id)))
+            result = with_manual_points(stored.result, self.manual_points(assignment, submission.student.id))
+            result = (penalised(replace(result, late=None), late, submission.submitted_at) if late is not None
+                      else reapplied(result))
             entries.append(ClassEntry(
                 student=submission.student, submission_id=submission.folder, result=result,
                 attempts=self.attempts(assignment, submission.student.id), submitted_at=submission.submitted_at,
