@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
+from grader.errors import UsageError
 from grader.i18n.text import ENGLISH, Language
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -26,8 +27,8 @@ def languages() -> tuple[str, ...]:
     return ("en", *[code for code in found if code != "en"])
 
 
-class UnknownLanguage(ValueError):
-    """A language with no catalog; the message lists those there are."""
+class UnknownLanguage(UsageError):
+    """A language with no catalog (exit code 2); the message lists those there are."""
 
 
 @cache

@@ -15,12 +15,12 @@ from pathlib import Path
 from grader.course import LoadedAssignment
 from grader.filenames import safe_file_name
 from grader.gradebook.records import ClassEntry
-from grader.i18n import language
+from grader.i18n import N_, Language, Text, language
 from grader.report import plots
 from grader.report.feedback import render_feedback
 from grader.report.jinja import environment
 from grader.report.matrix import Matrix, check_matrix
-from grader.report.messages import messages
+from grader.report.words import CHECK_STATUS, GRADE_STATUS, rendered
 from grader.results import CheckStatus, Status, write_atomically
 
 FEEDBACK_DIR = "feedback"
@@ -53,42 +53,49 @@ def render_class_report(entries: list[ClassEntry], assignment: LoadedAssignment,
                         similarity: str | None = None) -> str:
     """The page alone; each entry's `feedback` is the link its row gets (none when unset);
     `similarity`, the similarity report's link (none when unset)."""
-    t = messages(lang)
+    speaks = language(lang)
     percents = [entry.percent for entry in entries]
-    matrix = check_matrix(entries, assignment.rubric, language(lang))
-    return environment().get_template("class_report.html.j2").render(
-        t=t, lang=lang, assignment=assignment, entries=entries, matrix=matrix, similarity=similarity,
+    matrix = check_matrix(entries, assignment.rubric, speaks)
+    return environment(lang).get_template("class_report.html.j2").render(
+        lang=lang, assignment=assignment, entries=entries, matrix=matrix, similarity=similarity,
+        check_status=rendered(CHECK_STATUS, speaks), grade_status=rendered(GRADE_STATUS, speaks),
         summary={"students": len(entries),
                  "mean": statistics.fmean(percents) if percents else 0.0,
                  "median": statistics.median(percents) if percents else 0.0,
                  "pass_rate": 100 * sum(e.result.passed for e in entries) / len(entries) if entries else 0.0,
                  "needs_review": sum(e.result.status is Status.NEEDS_REVIEW for e in entries)},
-        charts=_charts(entries, assignment, matrix, t))
+        charts=_charts(entries, assignment, matrix, speaks))
 
 
-def _charts(entries: list[ClassEntry], assignment: LoadedAssignment, matrix: Matrix, t: dict) -> list[dict]:
+def _charts(entries: list[ClassEntry], assignment: LoadedAssignment, matrix: Matrix, speaks: Language) -> list[dict]:
     """The charts in page order; `wide` ones (a bar per student) span the page's width."""
+    def say(text: Text) -> str:
+        return text.render(speaks)
+
     names = [entry.student.name for entry in entries]
-    check_labels = [t["hidden_label"].format(title=c.title) if c.hidden else c.title for c in matrix.columns]
-    charts = [
-        {"id": "plot-scores", "title": t["score_distribution"],
+    check_labels = [N_("{title} (hidden)", title=c.title).render(speaks) if c.hidden else c.title
+                    for c in matrix.columns]
+    charts: list[dict] = [
+        {"id": "plot-scores", "title": say(N_("Score distribution")),
          "svg": plots.histogram([e.percent for e in entries], bins=range(0, 101, 10),
-                                xlabel=t["score_axis"], ylabel=t["students_axis"])},
-        {"id": "plot-checks", "title": t["check_pass_rate"],
+                                xlabel=say(N_("score, percent of maximum")), ylabel=say(N_("students")))},
+        {"id": "plot-checks", "title": say(N_("Pass rate per check")),
          "svg": plots.bars(check_labels, _check_pass_rates(entries, assignment),
-                           value_label=t["passed_axis"], horizontal=True, value_max=100)},
-        {"id": "plot-runtime", "title": t["runtime"], "wide": True,
+                           value_label=say(N_("percent of students who passed")), horizontal=True, value_max=100)},
+        {"id": "plot-runtime", "title": say(N_("Runtime per submission")), "wide": True,
          "svg": plots.bars(names, [e.result.timings.get("total", 0.0) for e in entries],
-                           value_label=t["seconds_axis"])},
+                           value_label=say(N_("seconds")))},
     ]
     memory = [e.result.peak_memory_mb for e in entries]
-    charts.append({"id": "plot-memory", "title": t["memory"], "empty": t["no_memory"], "wide": True,
-                   "svg": plots.bars(names, [m or 0.0 for m in memory], value_label=t["megabytes_axis"])
+    charts.append({"id": "plot-memory", "title": say(N_("Peak memory per submission")),
+                   "empty": say(N_("No memory measurements were recorded.")), "wide": True,
+                   "svg": plots.bars(names, [m or 0.0 for m in memory], value_label=say(N_("MiB")))
                    if any(m is not None for m in memory) else None})
     counts = {status.value: sum(e.result.status is status for e in entries) for status in Status}
-    charts.append({"id": "plot-status", "title": t["status_counts"],
-                   "svg": plots.bars([t["grade_status"][s] for s in counts], list(counts.values()),
-                                     value_label=t["students_axis"], horizontal=True,
+    statuses = rendered(GRADE_STATUS, speaks)
+    charts.append({"id": "plot-status", "title": say(N_("Submissions by status")),
+                   "svg": plots.bars([statuses[s] for s in counts], list(counts.values()),
+                                     value_label=say(N_("students")), horizontal=True,
                                      colours=[STATUS_COLOURS[s] for s in counts])})
     return charts
 

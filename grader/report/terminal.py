@@ -12,14 +12,11 @@ import click
 
 from grader.i18n import N_, _, current
 from grader.report.points import out_of
+from grader.report.words import CELL_STATUS, CHECK_STATUS, GRADE_STATUS
 from grader.results import CheckResult, GradeResult
 from grader.student_notebook import CellPlace
 
 _COLOURS = {"passed": "green", "partial": "yellow", "failed": "red", "pending": "blue"}
-# The words for a check's and a submission's status, the same on the page (templates) and here.
-CHECK_STATUS = {"passed": N_("passed"), "partial": N_("partial"), "failed": N_("failed"), "pending": N_("pending")}
-GRADE_STATUS = {"graded": N_("graded"), "ungradable": N_("ungradable"), "timeout": N_("timeout"),
-                "crashed": N_("crashed"), "error": N_("error"), "needs-review": N_("needs review")}
 GAP = "  "
 NARROWEST = 40          # a terminal narrower than this is laid out as if it were this wide
 NARROWEST_PROSE = 12    # the least a wrapping column gets
@@ -52,7 +49,7 @@ def _cell_lines(result: GradeResult, width: int) -> list[str]:
     lines = []
     for cell in result.cells:
         place = _place(cell)
-        words = _STATUS_WORDS.get(cell["status"])
+        words = CELL_STATUS.get(cell["status"])
         lines.append(f"  {place}: {words.render(current()) if words else cell['status']}")
         for excerpt in cell.get("excerpts") or []:
             if heading := _excerpt_heading(excerpt, cell):
@@ -70,10 +67,6 @@ def _cell_lines(result: GradeResult, width: int) -> list[str]:
             lines += textwrap.wrap(_("hint: {hint}").format(hint=hint["text"]), width, initial_indent="    ",
                                    subsequent_indent="      ")
     return lines
-
-
-_STATUS_WORDS = {"error": N_("raised an error"), "timeout": N_("stopped at the time limit"),
-                 "not_run": N_("did not run"), "ok": N_("ran")}
 
 
 def _status(value: str) -> str:
