@@ -55,10 +55,19 @@ def normalise(grade: dict, page: str) -> tuple[dict, str]:
     if grade.get("peak_memory_mb") is not None:
         grade["peak_memory_mb"] = VARIES
     for key, value in grade.get("environment", {}).items():
-        page = page.replace(f"{key} {html.escape(str(value))}", f"{key} {html.escape(VARIES)}")
+        for label in environment_labels(key):
+            page = page.replace(f"{label} {html.escape(str(value))}", f"{label} {html.escape(VARIES)}")
         grade["environment"][key] = VARIES
     text = _paths(json.dumps(grade, indent=2, ensure_ascii=False))
     return json.loads(text), _paths(page)
+
+
+def environment_labels(key: str) -> set[str]:
+    """The words a page prints an environment fact under, in every language ("device", "устройство")."""
+    from grader.i18n import language, languages
+    from grader.report.words import ENVIRONMENT
+
+    return {key} | ({ENVIRONMENT[key].render(language(code)) for code in languages()} if key in ENVIRONMENT else set())
 
 
 def _paths(text: str) -> str:
