@@ -20,6 +20,7 @@ from grader.evaluation import host_data
 from grader.harness.job import HarnessJob
 from grader.harness.notebook import Ungradable, load_submission
 from grader.harness.progress import ProgressSink
+from grader.i18n import N_, Message
 from grader.intake.starters import another_labs_starter
 from grader.observations import Observations
 from grader.plan import plan_probes
@@ -177,7 +178,10 @@ def rescore(assignment: LoadedAssignment, observations: str, asked: list[ProbeRe
                     notebook=StudentNotebook.read(notebook) if notebook else None)
     result.objects = dict(previous.objects)  # and previous.notes, kept below, say so
     result.timings = dict(previous.timings)
-    result.notes = [*previous.notes, f"re-scored from the observations of rubric v{previous.rubric_version}"]
+    result.notes = list(previous.notes)
+    result.texts = {**{path: text for path, text in result.texts.items() if not path.startswith("notes/")},
+                    **{path: text for path, text in previous.texts.items() if path.startswith("notes/")}}
+    result.note(N_("re-scored from the observations of rubric v{version}", version=previous.rubric_version))
     result.sha256, result.peak_memory_mb = previous.sha256, previous.peak_memory_mb
     result.environment, result.seed = previous.environment, previous.seed
     if options.out_dir is not None:
@@ -197,7 +201,7 @@ def _finish(planned: Planned | Rejected, result: GradeResult, sandboxed: Sandbox
 
 
 def _score(assignment: LoadedAssignment, submission_id: str, checks: list[Check], host: HostData,
-           observations: Observations | None, failure: tuple[Status, str] | None,
+           observations: Observations | None, failure: tuple[Status, Message] | None,
            renamed: Mapping[str, str] | None = None, cache: Path | None = None,
            notebook: StudentNotebook | None = None) -> GradeResult:
     return score(submission_id=submission_id, assignment=assignment.spec, rubric=assignment.rubric, checks=checks,
@@ -209,8 +213,9 @@ def _record_objects(result: GradeResult, objects: Mapping[str, str]) -> None:
     """The instructor's --object names in the grade, so that it explains itself."""
     result.objects = dict(objects)
     if objects:
-        pairs = ", ".join(f"`{expected}` as `{theirs}`" for expected, theirs in objects.items())
-        result.notes.append(f"instructor's override (--object): the checks read {pairs}")
+        pairs = [N_("`{expected}` as `{theirs}`", expected=expected, theirs=theirs)
+                 for expected, theirs in objects.items()]
+        result.note(N_("instructor's override (--object): the checks read {pairs}", pairs=pairs))
 
 
 def _known_breaks(assignment: LoadedAssignment, observations: Observations | None, cache: Path | None) -> KnownBreaks:
@@ -235,15 +240,16 @@ def _request(assignment: LoadedAssignment, notebook: Path, probes: list[ProbeReq
                           progress=progress)
 
 
-def interpret(sandboxed: SandboxResult) -> tuple[Observations | None, tuple[Status, str] | None]:
+def interpret(sandboxed: SandboxResult) -> tuple[Observations | None, tuple[Status, Message] | None]:
     """Observations if usable, else the status and reason that explain their absence."""
     if sandboxed.failed:
         return None, (Status.ERROR, sandboxed.failed)
     if sandboxed.observations is None:
         if sandboxed.timed_out:
-            return None, (Status.TIMEOUT, sandboxed.killed or "the notebook ran out of time")
-        why = sandboxed.killed or "the sandbox ended without reporting"
-        return None, (Status.CRASHED, f"{why}; last output: {sandboxed.log_tail[-300:].strip() or 'none'}")
+            return None, (Status.TIMEOUT, sandboxed.killed or N_("the notebook ran out of time"))
+        why = sandboxed.killed or N_("the sandbox ended without reporting")
+        return None, (Status.CRASHED, N_("{why}; last output: {output}", why=why,
+                                         output=sandboxed.log_tail[-300:].strip() or N_("none")))
     try:
         return Observations.parse(sandboxed.observations), None
     except ValueError as exc:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import ExitCode
-from grader.i18n import ENGLISH, Language, Translatable, from_json, localized, to_json
+from grader.i18n import ENGLISH, Language, Message, Translatable, from_json, localized, render, to_json
 
 GRADE_SCHEMA_VERSION = 1
 
@@ -116,6 +116,12 @@ class GradeResult:
         if self.status is Status.NEEDS_REVIEW:
             return ExitCode.NEEDS_REVIEW
         return ExitCode.PASSED if self.passed else ExitCode.BELOW_PASS_MARK
+
+    def note(self, message: Message) -> None:
+        """Add a note: its English to `notes`, the text it was rendered from to `texts`."""
+        if not isinstance(message, str):
+            self.texts[f"notes/{len(self.notes)}"] = message
+        self.notes.append(render(message) or "")
 
     def localized(self, language: Language) -> GradeResult:
         """This result as a reader of `language` sees it: every text the grader or the rubric wrote

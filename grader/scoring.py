@@ -30,7 +30,7 @@ _STATUS = {RunStatus.COMPLETED: Status.GRADED, RunStatus.TIMEOUT: Status.TIMEOUT
 def score(*, submission_id: str, assignment: Assignment, rubric: Rubric, checks: Sequence[Check],
           params: Mapping[str, Any], observations: Observations | None, host: HostData = HostData(),
           breaks: KnownBreaks = KnownBreaks(),  # the hints beside failed cells (grader/breaks.py)
-          failure: tuple[Status, str] | None = None, renamed: Mapping[str, str] | None = None,
+          failure: tuple[Status, Message] | None = None, renamed: Mapping[str, str] | None = None,
           notebook: StudentNotebook | None = None) -> GradeResult:
     """Grade one submission. `failure` is set when no observations came back (the sandbox was
     killed or broke); then every check fails with that reason. `renamed`: the instructor's
