@@ -42,7 +42,7 @@ def render_json(entries: list[ClassEntry], assignment: LoadedAssignment,
         "rubric_version": assignment.rubric.version,
         "max_score": points(assignment.rubric.max_points),
         "pass_mark": assignment.rubric.pass_mark,
-        "checks": [{"id": c.id, "title": c.title, "kind": c.kind, "points": c.points, "visibility": c.visibility}
+        "checks": [{"id": c.id, "title": str(c.title), "kind": c.kind, "points": c.points, "visibility": c.visibility}
                    for c in assignment.rubric.checks],
         "students": [{**_record(entry),
                       "checks": {c.id: {"points": points(c.points), "max_points": c.max_points,

@@ -51,10 +51,9 @@ def _output(result: GradeResult, tests: list[dict]) -> str:
     earned, maximum = points(sum(t["score"] for t in shown)), points(sum(t["max_score"] for t in shown))
     line = (f"Checks shown now: {earned:g}/{maximum:g} points. {len(unreleased)} more checks count towards your "
             "score; your total is shown when they are released.")
-    if result.status is Status.NEEDS_REVIEW:
-        line += " This grade is provisional: your notebook needs review by hand."
-    if result.message and result.status is not Status.GRADED:
-        line += f" {result.message}"
+    if result.status is not Status.GRADED:  # the status, as summary_line words it, without the verdict
+        provisional = ", provisional: needs review by hand" if result.status is Status.NEEDS_REVIEW else ""
+        line += f" Status: {result.status.value}{provisional}." + (f" {result.message}" if result.message else "")
     return line
 
 
