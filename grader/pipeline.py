@@ -22,6 +22,7 @@ from grader.harness.notebook import Ungradable, load_submission
 from grader.harness.progress import ProgressSink
 from grader.i18n import N_, Message
 from grader.intake.starters import another_labs_starter
+from grader.late import penalised
 from grader.observations import Observations
 from grader.plan import plan_probes
 from grader.report.feedback import render_feedback
@@ -44,6 +45,7 @@ class GradingOptions:
     # the instructor's per-student names (grader grade --object): name the checks look up -> the notebook's
     objects: Mapping[str, str] = field(default_factory=dict)
     progress: ProgressSink | None = None  # hears where the sandbox's run is (grader check's display)
+    submitted_at: str | None = None  # when the LMS export says it was submitted: the assignment's late: rule applies
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ def rescore(assignment: LoadedAssignment, observations: str, asked: list[ProbeRe
     result.note(N_("re-scored from the observations of rubric v{version}", version=previous.rubric_version))
     result.sha256, result.peak_memory_mb = previous.sha256, previous.peak_memory_mb
     result.environment, result.seed = previous.environment, previous.seed
+    result = penalised(result, assignment.spec.late, options.submitted_at)
     if options.out_dir is not None:
         write_outputs(options.out_dir, result, assignment, None, public_view=options.public_only, lang=options.lang)
     return Graded(result=result, observations=observations, probes=asked)
@@ -194,6 +197,7 @@ def _finish(planned: Planned | Rejected, result: GradeResult, sandboxed: Sandbox
             queued: float = 0.0) -> Graded:
     result.timings["total"] = round(time.monotonic() - planned.started - queued, 3)
     result.sha256 = _sha256(planned.notebook)
+    result = penalised(result, planned.assignment.spec.late, options.submitted_at)
     if options.out_dir is not None:
         write_outputs(options.out_dir, result, planned.assignment, sandboxed, public_view=options.public_only,
                       lang=options.lang)

@@ -182,3 +182,21 @@ def test_exports_from_the_gradebook_apply_the_rule_to_the_lms_time(course, tmp_p
                                           str(course), "--out", str(out)], catch_exceptions=False)
     assert outcome.exit_code == 0, outcome.output
     assert ",9.49,14.0,67.79," in out.read_text()  # 11.8571 less 20%: 9.4857
+
+
+@pytest.mark.slow
+def test_grading_applies_the_rule_and_writes_it_to_grade_json_and_the_page(course, local_sandbox, tmp_path):
+    """One real grading (a toy notebook in a kernel): the pipeline takes the penalty before it
+    writes grade.json and feedback.html, keeping the score before it."""
+    from conftest import TOY_GOOD, make_notebook
+    from grader.pipeline import GradingOptions, grade_notebook
+
+    with_late(course, "late:\n  deadline: 2026-11-20T23:59:00Z\n  per_day: 0.25\n")
+    toy = load_assignment("toy", root=course)
+    notebook = make_notebook(tmp_path / "lab.ipynb", TOY_GOOD)
+    options = GradingOptions(sandbox=local_sandbox, out_dir=tmp_path / "out", submitted_at="2026-11-21T08:00:00Z")
+    graded = grade_notebook(toy, notebook, options)
+    document = json.loads((tmp_path / "out" / "grade.json").read_text())
+    assert document["late"]["days_late"] == 1 and document["late"]["score_before"] == 12.0
+    assert document["score"] == graded.score == 9.0
+    assert 'id="late-penalty"' in (tmp_path / "out" / "feedback.html").read_text()
