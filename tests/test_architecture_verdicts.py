@@ -258,7 +258,7 @@ def test_a_broken_convolution_stack_is_told_as_an_alignment():
             return self.head(self.features(x).flatten(1))
 
     model = describe(Broken(), shape=[3, 32, 32])
-    assert structure_differences(model, BACKBONES["vgg16"]) == [
+    assert [str(text) for text in structure_differences(model, BACKBONES["vgg16"])] == [
         "64(5x5) where 64 is expected at the start", "missing 512 after M 512 512"]
     verdict = judge(model, {"backbone": {"name": "vgg16"}})[0]
     assert "the VGG16 backbone differs: 64(5x5) where 64 is expected at the start" in verdict.found

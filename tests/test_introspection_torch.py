@@ -345,7 +345,7 @@ def test_replaced_framework_function_is_reported(monkeypatch):
     monkeypatch.setattr(nn.ReLU, "forward", lambda self, x: x)
     model = describe(MLP([8, 8, 8]))
     assert model.tamper.guarded and model.tamper.replaced == ["torch.nn.ReLU.forward", "torch.nn.functional.dropout"]
-    assert "remove the code that reassigns it" in model.tamper.problem()
+    assert "remove the code that reassigns it" in str(model.tamper.problem())
 
 
 def test_a_framework_imported_after_the_preamble_is_guarded_at_import():
