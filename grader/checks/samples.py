@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 from grader.checks.base import CheckKind, Evidence, Outcome, failed_probe_outcome, shared_probe, short
 from grader.checks.values import to_wire
 from grader.contract import ProbeRequest, SampleRequest, SampleResult
-from grader.i18n import N_, Text, join
+from grader.i18n import N_, Message, Text, join
 from grader.spec.assignment import Assignment, Strict, known_dataset
 from grader.spec.rubric import Check
 
@@ -91,7 +91,7 @@ def shape_problems(samples: np.ndarray, params: SamplesParams) -> list[Text]:
                            shape=str(list(samples.shape)), n=params.n))
     elif list(samples.shape[1:]) not in params.shape:
         problems.append(N_("one sample has shape {shape}, expected {expected}", shape=str(list(samples.shape[1:])),
-                           expected=join([str(s) for s in params.shape], " | ")))
+                           expected=_either([str(s) for s in params.shape])))
     if samples.size:
         if not np.isfinite(samples).all():
             problems.append(N_("some values are NaN or infinite"))
@@ -146,6 +146,14 @@ def _call_text(params: SamplesParams) -> str:
     return f"{params.callable}({', '.join(arguments)})"
 
 
+def _either(options: list[str]) -> Message:
+    """'[1, 28, 28] or [784]'."""
+    said: Message = options[-1]
+    for option in reversed(options[:-1]):
+        said = N_("{first} or {second}", first=option, second=said)
+    return said
+
+
 def _expected_shape(params: SamplesParams) -> Text:
-    shapes = join([str([params.n, *shape]) for shape in params.shape], " | ")
+    shapes = _either([str([params.n, *shape]) for shape in params.shape])
     return N_("{shapes}, values in [{low:g}, {high:g}]", shapes=shapes, low=params.range[0], high=params.range[1])
