@@ -2,7 +2,8 @@
 
 Only the sandbox run is handed out; planning and scoring stay in the grading process, so hidden
 labels never leave it (a Ray node sees evaluation inputs, as any sandbox does, never labels).
-An executor takes `SandboxRequest`s and yields `(key, SandboxResult)` as each finishes.
+An executor takes `SandboxRequest`s and yields `(key, SandboxResult)` as each finishes; `waited[key]`
+is how long that submission waited for a worker (its queue time), which is not its runtime.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import functools
 import logging
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -50,22 +52,30 @@ class ThreadExecutor:
                                         thread_name_prefix="sandbox")
         self._futures: dict[Future, str] = {}
         self.running: set[str] = set()
+        self.waited: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def submit(self, key: str, request: SandboxRequest) -> None:
-        self._futures[self._pool.submit(self._run_ahead if self._ahead else self._run, key, request)] = key
+        submitted = time.monotonic()
+        run = self._run_ahead if self._ahead else self._run
+        self._futures[self._pool.submit(run, key, request, submitted)] = key
 
-    def _run(self, key: str, request: SandboxRequest) -> SandboxResult:
+    def _run(self, key: str, request: SandboxRequest, submitted: float) -> SandboxResult:
         device = self._slots.acquire() if self._slots else None
+        self.waited[key] = time.monotonic() - submitted  # for a thread, then for a GPU slot
         try:
             return self._running(key, lambda: self._sandbox.run(with_device(request, device)))
         finally:
             if device is not None and self._slots:
                 self._slots.release(device)
 
-    def _run_ahead(self, key: str, request: SandboxRequest) -> SandboxResult:
+    def _run_ahead(self, key: str, request: SandboxRequest, submitted: float) -> SandboxResult:
+        """The sandbox's start is work; the waits for a thread before it and for a turn after it are the queue."""
+        starting = time.monotonic()
         held = self._sandbox.start(request)
+        started = time.monotonic()
         with self._turns:
+            self.waited[key] = (starting - submitted) + (time.monotonic() - started)
             if self._closed.is_set():
                 held.cancel()
                 return SandboxResult(observations=None, executed_notebook=None, failed="the batch was stopped")
@@ -137,13 +147,16 @@ class RayExecutor:
         self._task = ray.remote(run_portable)
         self._sandbox = (sandbox_name, sandbox_options)
         self._pending: dict[Any, str] = {}
+        self._submitted: dict[str, float] = {}
         self.workers = int(ray.cluster_resources().get("CPU", 1))
         self.running: set[str] = set()
+        self.waited: dict[str, float] = {}
 
     def submit(self, key: str, request: SandboxRequest) -> None:
         gpus = _gpu_count(request.resources.gpus)
         task = self._task.options(num_cpus=max(1, int(request.resources.cpus)), num_gpus=gpus, max_retries=1)
         self._pending[task.remote(*self._sandbox, request, request.notebook.read_bytes())] = key
+        self._submitted[key] = time.monotonic()
         self.running.add(key)
 
     def finished(self) -> Iterator[tuple[str, SandboxResult] | None]:
@@ -153,7 +166,10 @@ class RayExecutor:
             for ref in done:
                 key = self._pending.pop(ref)
                 self.running.discard(key)
-                yield key, _result_or_failure(functools.partial(ray.get, ref))
+                result = _result_or_failure(functools.partial(ray.get, ref))
+                # Ray does not say when a task began: all but the sandbox's own run counts as waiting
+                self.waited[key] = max(0.0, time.monotonic() - self._submitted.pop(key) - result.seconds)
+                yield key, result
             if not done:
                 yield None
 

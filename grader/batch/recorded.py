@@ -33,6 +33,7 @@ from grader.sandbox import SandboxRequest
 class Executor(Protocol):
     workers: int
     running: set[str]
+    waited: dict[str, float]   # seconds each submission waited for a worker: queue time, not runtime
 
     def submit(self, key: str, request: SandboxRequest) -> None: ...
     def finished(self): ...  # noqa: ANN201 - Iterator[tuple[str, SandboxResult] | None]
@@ -98,7 +99,7 @@ def grade_recorded_submissions(book: Gradebook, assignment: LoadedAssignment, su
                 continue
             folder, sandboxed = event
             stored, planned, options = waiting.pop(folder)
-            graded = conclude(planned, sandboxed, options)
+            graded = conclude(planned, sandboxed, options, queued=executor.waited.pop(folder, 0.0))
             _store(book, stored, graded, outcome)
             _finished(progress, graded.result)
     finally:
@@ -147,4 +148,5 @@ def _rescored(book: Gradebook, assignment: LoadedAssignment, stored: StoredSubmi
     if previous is None or previous.observations is None or previous.probes is None:
         return None
     return rescore(assignment, previous.observations, previous.probes, previous.result,
-                   _into(grading, out, stored.folder), submission_id=stored.folder)
+                   _into(grading, out, stored.folder), submission_id=stored.folder,
+                   notebook=_materialise(book, stored, out))
