@@ -75,7 +75,7 @@ class Rejected:
     submission_id: str
     checks: list[Check]
     started: float
-    reason: str
+    reason: Message
 
 
 @dataclass
@@ -108,7 +108,7 @@ def grade_planned(planned: Planned | Rejected, options: GradingOptions) -> Grade
 
 
 def plan_submission(assignment: LoadedAssignment, notebook: Path, options: GradingOptions, *,
-                    submission_id: str | None = None, refused: str | None = None) -> Planned | Rejected:
+                    submission_id: str | None = None, refused: Message | None = None) -> Planned | Rejected:
     """Screen the file and plan the probes; the part that runs on the host before a sandbox.
     `refused` is why intake could not take the file at all (it is then ungradable)."""
     started = time.monotonic()
@@ -118,7 +118,7 @@ def plan_submission(assignment: LoadedAssignment, notebook: Path, options: Gradi
         try:  # cheap host-side screen: garbage, or another lab's notebook, never costs a sandbox start
             refused = another_labs_starter(load_submission(notebook), assignment)
         except Ungradable as exc:
-            refused = str(exc)
+            refused = exc.text
     if refused:
         return Rejected(assignment=assignment, notebook=notebook, submission_id=submission_id, checks=checks,
                         started=started, reason=refused)

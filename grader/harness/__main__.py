@@ -29,6 +29,7 @@ from grader.harness.notebook import SOURCE_INDEX, Ungradable, assignment_of, inj
 from grader.harness.preamble import preamble_source
 from grader.harness.probes import ENVIRONMENT_PROBE, RawResult, run_probes
 from grader.harness.progress import PROGRESS_FILE, ProgressWriter
+from grader.i18n import N_
 
 OBSERVATIONS_SCHEMA = 1
 
@@ -39,7 +40,8 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
         notebook = load_submission(job.path(job.notebook))
         stamped = assignment_of(notebook)
         if stamped and stamped != job.assignment:
-            raise Ungradable(f"this notebook was made from the starter of '{stamped}', not '{job.assignment}'")
+            raise Ungradable(N_("this notebook was made from the starter of '{lab}', not '{assignment}'", lab=stamped,
+                                assignment=job.assignment))
     except Ungradable as exc:
         return {"schema": OBSERVATIONS_SCHEMA, "status": RunStatus.UNGRADABLE.value, "reason": str(exc)}
     eval_inputs = job.take_eval_inputs()  # out of the kernel's reach while student code runs

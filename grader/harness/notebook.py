@@ -12,13 +12,19 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 
 from grader.contract import DescribeRequest
+from grader.i18n import N_, Text
 
 SOURCE_INDEX = "grader_source_index"  # cell metadata: position in the student's notebook
 INJECTED_TAGS = {"grader-preamble", "injected-parameters"}
 
 
 class Ungradable(Exception):
-    """The file is not a notebook this grader can run; the message tells the student why."""
+    """The file is not a notebook this grader can run; the message (`text`, translatable) tells the
+    student why."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(str(text))
+        self.text = text
 
 
 def load_submission(path: Path, *, max_bytes: int = 50 * 1024**2) -> NotebookNode:
@@ -26,24 +32,26 @@ def load_submission(path: Path, *, max_bytes: int = 50 * 1024**2) -> NotebookNod
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise Ungradable(f"cannot read the submission: {exc.strerror}") from None
+        raise Ungradable(N_("cannot read the submission: {error}", error=exc.strerror)) from None
     if size > max_bytes:
-        raise Ungradable(f"the notebook is {size / 1024**2:.0f} MiB; at most {max_bytes // 1024**2} MiB is accepted")
+        raise Ungradable(N_("the notebook is {size:.0f} MiB; at most {limit} MiB is accepted", size=size / 1024**2,
+                            limit=max_bytes // 1024**2))
     raw = path.read_bytes()
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Ungradable(f"the file is not a Jupyter notebook (not valid JSON: {exc})") from None
+        raise Ungradable(N_("the file is not a Jupyter notebook (not valid JSON: {error})", error=str(exc))) from None
     if not isinstance(document, dict) or "cells" not in document and "worksheets" not in document:
-        raise Ungradable("the file is JSON but not a Jupyter notebook (it has no 'cells')")
+        raise Ungradable(N_("the file is JSON but not a Jupyter notebook (it has no 'cells')"))
     major = document.get("nbformat")
     if major not in (3, 4):
-        raise Ungradable(f"unsupported notebook format version {major!r}; save it with Jupyter (nbformat 4)")
+        raise Ungradable(N_("unsupported notebook format version {version}; save it with Jupyter (nbformat 4)",
+                            version=repr(major)))
     try:
         notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
         nbformat.validate(notebook)
     except Exception as exc:
-        raise Ungradable(f"the notebook is not valid nbformat: {_first_line(exc)}") from None
+        raise Ungradable(N_("the notebook is not valid nbformat: {error}", error=_first_line(exc))) from None
     return notebook
 
 

@@ -17,6 +17,7 @@ from nbformat import NotebookNode
 
 from grader.course import ASSIGNMENT_FILE, LoadedAssignment
 from grader.harness.notebook import assignment_of
+from grader.i18n import N_, Text
 from grader.spec.assignment import Assignment
 from grader.spec.yamlfile import load_yaml_with_lines
 
@@ -25,11 +26,12 @@ MARGIN = 0.2        # ... and by this much more than of its own lab's starter
 SHORTEST = 24       # characters: shorter cells ("import numpy as np", "# your code") are in every lab
 
 
-def another_labs_starter(notebook: NotebookNode, assignment: LoadedAssignment) -> str | None:
+def another_labs_starter(notebook: NotebookNode, assignment: LoadedAssignment) -> Text | None:
     """Why `notebook` belongs to another lab than `assignment`, or None when nothing says so."""
     stamped = assignment_of(notebook)
     if stamped and stamped != assignment.id:
-        return f"this notebook was made from the starter of '{stamped}', not '{assignment.id}'"
+        return N_("this notebook was made from the starter of '{lab}', not '{assignment}'", lab=stamped,
+                  assignment=assignment.id)
     cells = fingerprint(notebook)
     if not cells:
         return None
@@ -41,8 +43,9 @@ def another_labs_starter(notebook: NotebookNode, assignment: LoadedAssignment) -
     lab, share = max(shares.items(), key=lambda item: item[1], default=(None, 0.0))
     if lab is None or share < SHARED or share < own + MARGIN:
         return None
-    return (f"this notebook was made from the starter of '{lab}' ({share:.0%} of that starter's cells are in it), "
-            f"not '{assignment.id}': check that you submitted the right file")
+    return N_("this notebook was made from the starter of '{lab}' ({share:.0%} of that starter's cells are in it), "
+              "not '{assignment}': check that you submitted the right file", lab=lab, share=share,
+              assignment=assignment.id)
 
 
 def fingerprint(notebook: NotebookNode) -> frozenset[str]:
