@@ -185,18 +185,27 @@ def test_exports_from_the_gradebook_apply_the_rule_to_the_lms_time(course, tmp_p
 
 
 @pytest.mark.slow
-def test_grading_applies_the_rule_and_writes_it_to_grade_json_and_the_page(course, local_sandbox, tmp_path):
-    """One real grading (a toy notebook in a kernel): the pipeline takes the penalty before it
-    writes grade.json and feedback.html, keeping the score before it."""
+def test_grading_a_class_applies_the_rule_to_the_export_zip_time(course, local_sandbox, tmp_path):
+    """One real grading (a toy notebook in a kernel) from a Canvas download zip: the intake reads
+    the member's time, the batch hands it to the pipeline, which takes the penalty before it writes
+    grade.json (keeping the score before it) and feedback.html, and the gradebook stores it."""
+    import zipfile
+
     from conftest import TOY_GOOD, make_notebook
-    from grader.pipeline import GradingOptions, grade_notebook
+    from grader.batch.session import ClassOptions, grade_class_from_paths
 
     with_late(course, "late:\n  deadline: 2026-11-20T23:59:00Z\n  per_day: 0.25\n")
-    toy = load_assignment("toy", root=course)
     notebook = make_notebook(tmp_path / "lab.ipynb", TOY_GOOD)
-    options = GradingOptions(sandbox=local_sandbox, out_dir=tmp_path / "out", submitted_at="2026-11-21T08:00:00Z")
-    graded = grade_notebook(toy, notebook, options)
-    document = json.loads((tmp_path / "out" / "grade.json").read_text())
+    export = tmp_path / "submissions.zip"
+    with zipfile.ZipFile(export, "w") as archive:  # a zip's times have no zone: read as the deadline's (UTC)
+        archive.writestr(zipfile.ZipInfo("archeralice_1001_5501_lab1.ipynb", (2026, 11, 21, 8, 0, 0)),
+                         notebook.read_bytes())
+    options = ClassOptions(assignment=load_assignment("toy", root=course), paths=[export], out=tmp_path / "out",
+                           gradebook=tmp_path / "gradebook.sqlite", sandbox="local", show_progress=False)
+    summary = grade_class_from_paths(options)
+    (graded,) = summary.outcome.results.values()
+    document = json.loads(next((tmp_path / "out").glob("*/grade.json")).read_text())
     assert document["late"]["days_late"] == 1 and document["late"]["score_before"] == 12.0
     assert document["score"] == graded.score == 9.0
-    assert 'id="late-penalty"' in (tmp_path / "out" / "feedback.html").read_text()
+    assert document["late"]["submitted_at"] == "2026-11-21T08:00:00+00:00"
+    assert 'id="late-penalty"' in next((tmp_path / "out").glob("*/feedback.html")).read_text()

@@ -82,7 +82,7 @@ def grade_recorded_submissions(book: Gradebook, assignment: LoadedAssignment, su
                 _finished(progress, graded.result)
                 continue
             notebook = _materialise(book, stored, out)
-            options = _into(grading, out, folder)
+            options = _into(grading, out, stored)
             if rescore:  # a regrade keeps the instructor's --object names of the earlier grade
                 options = dataclasses.replace(options, objects=_earlier_objects(book, stored))
             planned = plan_submission(assignment, notebook, options, submission_id=folder, refused=stored.problem)
@@ -122,8 +122,10 @@ def _store(book: Gradebook, stored: StoredSubmission, graded: Graded, outcome: B
     outcome.graded += 1
 
 
-def _into(grading: GradingOptions, out: Path, folder: str) -> GradingOptions:
-    return dataclasses.replace(grading, out_dir=out / folder)
+def _into(grading: GradingOptions, out: Path, stored: StoredSubmission) -> GradingOptions:
+    """The run's options for one submission: its results folder, and the time the LMS export gave
+    (the assignment's late: rule applies to it)."""
+    return dataclasses.replace(grading, out_dir=out / stored.folder, submitted_at=stored.submitted_at)
 
 
 def _earlier_objects(book: Gradebook, stored: StoredSubmission) -> dict[str, str]:
@@ -148,5 +150,5 @@ def _rescored(book: Gradebook, assignment: LoadedAssignment, stored: StoredSubmi
     if previous is None or previous.observations is None or previous.probes is None:
         return None
     return rescore(assignment, previous.observations, previous.probes, previous.result,
-                   _into(grading, out, stored.folder), submission_id=stored.folder,
+                   _into(grading, out, stored), submission_id=stored.folder,
                    notebook=_materialise(book, stored, out))
