@@ -122,6 +122,8 @@ def test_every_export_ships_the_penalised_score(toy):
     assert f'name="score" value="{expected}"' in junit.render(entries, toy).text
     assert gradescope.results(entries[1].result)["score"] == 8.69
     assert prairielearn.results(entries[1].result)["message"].startswith("8.69/14")
+    assert ("Late: submitted 2026-11-22T11:00:00+01:00, 2 days after the deadline (2026-11-20T23:59:00+01:00): "
+            "20% of 10.86 points deducted, 2.17 points.") in moodle.render(entries, toy).text
 
 
 @pytest.fixture

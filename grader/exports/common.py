@@ -112,8 +112,14 @@ def check_line(check: CheckResult, number: int) -> str:
 
 
 def feedback_text(result: GradeResult) -> str:
-    """The feedback an LMS comment box holds: the summary line, then one line per check (hidden
-    checks with their points only)."""
+    """The feedback an LMS comment box holds: the summary line, a late penalty's line, then one
+    line per check (hidden checks with their points only)."""
     lines = [summary_line(result)]
+    if result.late is not None:
+        late = result.late
+        days = f"{late.days_late} day" + ("s" if late.days_late != 1 else "")
+        lines.append(f"Late: submitted {late.submitted_at}, {days} after the deadline ({late.deadline}): "
+                     f"{100 * late.fraction:g}% of {points(late.score_before):g} points deducted, "
+                     f"{points(late.deducted):g} points.")
     lines += [check_line(check, number) for number, check in enumerate(result.checks, start=1)]
     return "\n".join(lines)
