@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from grader.contract import Execution, ProbeResult, RunStatus, result_from_json
+from grader.i18n.text import Message
+from grader.i18n.text import from_json as text_from_json
 from grader.probe.jsonvalues import decode
 
 R = TypeVar("R", bound=ProbeResult)
@@ -25,7 +27,8 @@ class Untrusted(BaseModel):
 class Observations(Untrusted):
     schema_version: int = Field(alias="schema")
     status: RunStatus
-    reason: str | None = None
+    reason: str | None = None                  # why the run ended early, in English
+    reason_text: dict[str, Any] | None = None  # the same as a translatable text (grader/stopped.py)
     execution: Execution = Field(default_factory=Execution)
     probes: dict[str, dict[str, Any]] = Field(default_factory=dict)  # results as the kernel wrote them, by request id
     environment: dict[str, str] = Field(default_factory=dict)
@@ -38,6 +41,17 @@ class Observations(Untrusted):
             return cls.model_validate(document)
         except (json.JSONDecodeError, ValidationError, ValueError) as exc:
             raise ValueError(f"malformed observations: {str(exc).splitlines()[0][:300]}") from None
+
+    @property
+    def why(self) -> Message | None:
+        """Why the run ended early, to be rendered in the reader's language: the harness's text,
+        or its English `reason` when there is none (or it does not read as a text)."""
+        if self.reason_text is not None:
+            try:
+                return text_from_json(self.reason_text)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                pass
+        return self.reason
 
     def result(self, probe_id: str, kind: type[R]) -> R:
         """The result of the probe `probe_id` as `kind`, its values decoded; a failed one when no

@@ -12,7 +12,7 @@ from grader.checks import KINDS, Evidence, Outcome
 from grader.checks.base import HostData, not_run
 from grader.checks.namespace import Namespace
 from grader.checks.triage import Triage, triage
-from grader.contract import RunStatus
+from grader.contract import CellRecord, RunStatus
 from grader.failing_line import excerpts
 from grader.i18n import N_, Message, neutral
 from grader.injection import overwritten_parameters
@@ -20,6 +20,7 @@ from grader.observations import Observations
 from grader.results import CheckResult, CheckStatus, GradeResult, Status
 from grader.spec.assignment import Assignment
 from grader.spec.rubric import Check, Rubric
+from grader.stopped import overrun_text
 from grader.student_notebook import StudentNotebook, place_of
 from grader.text import cap, readable
 
@@ -41,7 +42,7 @@ def score(*, submission_id: str, assignment: Assignment, rubric: Rubric, checks:
         if failure is not None:
             status, reason = failure
         elif observations is not None:
-            status, reason = _STATUS[observations.status], observations.reason or ""
+            status, reason = _STATUS[observations.status], observations.why or ""
         else:
             raise ValueError("score() needs observations or a failure")
         results = [_unscored(check, reason) for check in checks]
@@ -54,7 +55,7 @@ def score(*, submission_id: str, assignment: Assignment, rubric: Rubric, checks:
                else _unscored(check, sorted_out.not_run[check.id]) if check.id in sorted_out.not_run
                else _judge(check, params[check.id], evidence) for check in checks]
     status = Status.NEEDS_REVIEW if sorted_out.review else _STATUS[observations.status]
-    return _assemble(submission_id, assignment, rubric, status, results, sorted_out.review or observations.reason,
+    return _assemble(submission_id, assignment, rubric, status, results, sorted_out.review or observations.why,
                      observations, breaks, notebook)
 
 
@@ -125,7 +126,7 @@ def _assemble(submission_id: str, assignment: Assignment, rubric: Rubric, status
         cells = [{"number": c.number, "status": c.status.value, "source_head": c.source_head,
                   "place": asdict(place_of(notebook, c.index)),
                   "excerpts": [asdict(excerpt) for excerpt in excerpts(c, notebook)],
-                  "error": _readable_error(c.error), "hint": {"id": hint.id, "text": hint.message} if hint else None}
+                  "error": _cell_error(c), "hint": {"id": hint.id, "text": hint.message} if hint else None}
                  for c, hint in breaks.noted_cells(observations.execution.code_cells)]
     notes = overwritten_parameters(assignment.parameters, observations) if observations else []
     english, texts = neutral({"message": _readable(reason) if reason else None, "notes": notes, "cells": cells})
@@ -160,6 +161,18 @@ def _readable_check(result: CheckResult) -> CheckResult:
 def _readable(message: Message) -> Message:
     clean = lambda text: readable(text, MESSAGE_LIMIT)  # noqa: E731 - one use, here
     return clean(message) if isinstance(message, str) else message.map_strings(clean)
+
+
+def _cell_error(cell: CellRecord) -> dict[str, Message] | None:
+    """A failed cell's error as the page shows it; a cell the grader stopped says which limit in
+    the page's language (grader/stopped.py), not the harness's English."""
+    readable_error = _readable_error(cell.error)
+    if readable_error is None:
+        return None
+    error: dict[str, Message] = dict(readable_error)
+    if cell.overrun is not None:
+        error["evalue"] = overrun_text(cell.overrun)
+    return error
 
 
 def _readable_error(error: dict[str, str] | None) -> dict[str, str] | None:

@@ -117,7 +117,8 @@ def test_kernel_death_ends_as_crashed_with_the_cell_named(grade_toy, killer):
     assert "kernel died while running cell 2" in result.message
     assert result.exit_code == 1
     assert by_id(result)["runs"].status is CheckStatus.PARTIAL  # the first cell's work still counts
-    assert "not checked: the kernel died" in by_id(result)["square"].message
+    # one story (issue 19): the check says which cell crashed, as the banner does
+    assert by_id(result)["square"].message.startswith("not run because code cell 2 of 3 crashed: the kernel died")
 
 
 def test_total_budget_stops_the_notebook_and_keeps_earned_points(toy, local_sandbox, tmp_path):

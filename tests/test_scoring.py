@@ -7,6 +7,8 @@ import pytest
 
 from grader.checks.base import HostData
 from grader.errors import ExitCode
+from grader.i18n.text import Text
+from grader.i18n.text import to_json as text_json
 from grader.observations import Observations
 from grader.probe.jsonvalues import encode
 from grader.results import CheckStatus, GradeResult, Status, batch_exit_code
@@ -20,8 +22,14 @@ def cell(index, status="ok", defines=(), output="", error=None):
 
 
 def observations(*, status="completed", cells=None, probes=None, reason=None):
+    """Observations as the harness writes them; a `reason` given as a Text (grader/stopped.py) also
+    travels as `reason_text`, as the harness sends it."""
+    if isinstance(reason, Text):
+        reason, reason_text = reason.render(), text_json(reason)
+    else:
+        reason_text = None
     return Observations.model_validate({
-        "schema": 1, "status": status, "reason": reason,
+        "schema": 1, "status": status, "reason": reason, "reason_text": reason_text,
         "execution": {"cells": cells if cells is not None else [cell(0, output="accuracy score: 0.97")]},
         "probes": probes or {}, "environment": {"python": "3.11.7"}})
 

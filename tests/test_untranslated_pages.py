@@ -10,13 +10,17 @@ import numpy as np
 import pytest
 
 from conftest import REPO
+from grader import stopped
 from grader.breaks import BreakContext, KnownBreaks, built_in_breaks
 from grader.checks.base import HostData
+from grader.contract import Overrun, to_json
+from grader.i18n import language
 from grader.observations import Observations
 from grader.probe.jsonvalues import encode
 from grader.report.feedback import render_feedback
 from grader.results import GradeResult
 from grader.scoring import score
+from grader.stopped import overrun_text
 from i18n_support import text_nodes, untranslated
 from test_scoring import LABELS, cell, good_probes, observations
 
@@ -65,13 +69,24 @@ def test_wrong_answers_failed_cells_hints_and_pending_points(toy):
     assert "Почему и как исправить" in html and "ожидает" in html
 
 
-@pytest.mark.parametrize("status, reason", [("timeout", "ran longer than the total limit of 8 s"),
-                                            ("crashed", "the kernel died while running cell 2")])
+OVERRUN = Overrun(budget="total", by="work", seconds=8, cpu_seconds=16, wall_seconds=80, threads=2)
+
+
+@pytest.mark.parametrize("status, reason", [("timeout", stopped.total_used(8, 2)), ("crashed", stopped.kernel_died(2))],
+                         ids=["timeout", "crashed"])
 def test_a_run_that_ended_early(toy, status, reason):
-    cells = [cell(0), cell(1, status="timeout" if status == "timeout" else "error",
-                          error={"ename": "KernelDied", "evalue": "..."}), cell(2, status="not_run")]
+    """The banner and the stopped cell say why in Russian: the harness sends both as texts
+    (observations' reason_text, the cell's overrun), worded once in grader/stopped.py."""
+    stopped_cell = (cell(1, status="timeout", error={"ename": "Timeout", "evalue": overrun_text(OVERRUN).render()})
+                    if status == "timeout" else cell(1, status="error", error={"ename": "KernelDied", "evalue": "..."}))
+    if status == "timeout":
+        stopped_cell["overrun"] = to_json(OVERRUN)
+    cells = [cell(0), stopped_cell, cell(2, status="not_run")]
     html = page(toy_result(toy, observations(status=status, reason=reason, cells=cells)), toy)
     assert "не проверено" in html or "не выполнена" in html
+    assert reason.render(language("ru")) in html
+    if status == "timeout":
+        assert "общий бюджет ноутбука" in html and "на 2 ядрах" in html
 
 
 @pytest.fixture(scope="module")

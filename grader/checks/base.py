@@ -18,6 +18,7 @@ from grader.i18n import N_, Message, Text
 from grader.observations import Observations
 from grader.spec.assignment import Assignment, Strict
 from grader.spec.rubric import Check
+from grader.stopped import overrun_text
 from grader.student_notebook import StudentNotebook, place_of
 
 
@@ -174,7 +175,7 @@ def what_stopped(evidence: Evidence, cell: CellRecord | None = None) -> Text:
         stopper = next((c for c in execution.code_cells if c.status == CellStatus.TIMEOUT or _crashed(c)), None)
         if cell is None and stopper is not None:
             return what_stopped(evidence, stopper)
-        reason = evidence.observations.reason or N_("the run ended early")
+        reason = evidence.observations.why or N_("the run ended early")
         if cell is None:
             return N_("the notebook stopped early: {reason}", reason=reason)
         if stopper is None:
@@ -184,7 +185,8 @@ def what_stopped(evidence: Evidence, cell: CellRecord | None = None) -> Text:
     label = evidence.cell_label(cell)
     error = cell.error or {}
     if cell.status == CellStatus.TIMEOUT:
-        return N_("{cell} timed out: {limit}", cell=label, limit=error.get("evalue", ""))
+        limit = overrun_text(cell.overrun) if cell.overrun is not None else error.get("evalue", "")
+        return N_("{cell} timed out: {limit}", cell=label, limit=limit)
     if _crashed(cell):
         return N_("{cell} crashed: {detail}", cell=label, detail=error.get("evalue", ""))
     if cell.status == CellStatus.ERROR:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from grader.contract.codec import Codec, ContractError, from_json, to_json
-from grader.contract.execution import CellLine, CellRecord, CellStatus, Execution, RunStatus
+from grader.contract.execution import CellLine, CellRecord, CellStatus, Execution, Overrun, RunStatus
 from grader.contract.requests import (
     REQUESTS,
     ArtifactRequest,
@@ -73,7 +73,8 @@ __all__ = [
     "REQUESTS", "ArtifactRequest", "ArtifactResult", "BestRow", "CallRequest", "CallResult", "CellLine", "CellRecord",
     "CellStatus", "Codec", "ContractError", "CountColumns", "DefinedName", "DescribeRequest", "DescribeResult",
     "EnvironmentRequest", "EnvironmentResult", "Execution", "GradcheckRequest", "GradcheckResult", "InputSpec",
-    "ModelBuild", "ModelRequest", "ModelResult", "NamesRequest", "NamesResult", "ParameterCount", "PipelineStep",
+    "ModelBuild", "ModelRequest", "ModelResult", "NamesRequest", "NamesResult", "Overrun", "ParameterCount",
+    "PipelineStep",
     "PredictRequest", "PredictResult", "ProbeRequest", "ProbeResult", "Reevaluation", "ReloadRequest", "ReloadResult",
     "RunStatus", "SampleRequest", "SampleResult", "TableRequest", "TableResult", "TransformsRequest",
     "TransformsResult", "from_json", "request_from_json", "requests_from_json", "result_from_json", "to_json",

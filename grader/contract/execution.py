@@ -37,6 +37,20 @@ class CellLine:
 
 
 @dataclass(kw_only=True)
+class Overrun:
+    """Why the grader stopped a cell: the budget it ran past (the cell's own or the notebook's
+    total), and whether it was computing (`work`) or waiting (`wait`), with the figures the
+    student reads; the host words it in the page's language (grader/stopped.py)."""
+
+    budget: str                                # "cell" or "total"
+    by: str                                    # "work" or "wait"
+    seconds: float                             # the budget, in seconds of computing
+    cpu_seconds: float                         # the same in CPU seconds (seconds x threads)
+    wall_seconds: float                        # how long a waiting cell may take
+    threads: int
+
+
+@dataclass(kw_only=True)
 class CellRecord:
     """One cell of the student's notebook; the harness fills it in as the cell runs."""
 
@@ -48,6 +62,7 @@ class CellRecord:
     # the traceback's frames in student cells, outermost first: the line of this cell that failed
     # (or called what failed), then the lines it went through, the last one where it was raised
     error_lines: list[CellLine] = field(default_factory=list)
+    overrun: Overrun | None = None             # set when the grader stopped the cell
     output_text: str = ""
     seconds: float = 0.0
     cpu_seconds: float = 0.0                   # the notebook's own work in this cell, what its budget counts

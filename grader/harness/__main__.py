@@ -19,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 
+from grader import stopped
 from grader.contract import CellStatus, RunStatus, to_json
 from grader.harness.budget import KernelCpu, WorkLimits
 from grader.harness.execute import CappedNotebookClient, ExecutionRecord, run_cells
@@ -30,6 +31,8 @@ from grader.harness.preamble import preamble_source
 from grader.harness.probes import ENVIRONMENT_PROBE, RawResult, run_probes
 from grader.harness.progress import PROGRESS_FILE, ProgressWriter
 from grader.i18n import N_
+from grader.i18n.text import Text
+from grader.i18n.text import to_json as text_json
 
 OBSERVATIONS_SCHEMA = 1
 
@@ -71,19 +74,15 @@ def run(job: HarnessJob, *, hold: bool = False) -> dict:
                                     timeout_each=job.probe_timeout, threads=job.threads, meter=meter,
                                     deadline=time.monotonic() + limits.wall(job.probe_timeout))
     except Cancelled:
-        return {"schema": OBSERVATIONS_SCHEMA, "status": RunStatus.ERROR.value,
-                "reason": "the grader cancelled this run"}
+        return _ended(RunStatus.ERROR, stopped.cancelled())
     except Exception as exc:  # the kernel would not start: our problem, not the student's
-        return {"schema": OBSERVATIONS_SCHEMA, "status": RunStatus.ERROR.value,
-                "reason": f"the notebook kernel could not be run: {type(exc).__name__}: {exc}"}
+        return _ended(RunStatus.ERROR, stopped.kernel_failed(f"{type(exc).__name__}: {exc}"))
     finally:
         progress.close()
         _save_executed(injected, job.path(job.outdir) / EXECUTED_FILE)
     environment = probes.pop(ENVIRONMENT_PROBE.id, {})
     return {
-        "schema": OBSERVATIONS_SCHEMA,
-        "status": _status(execution).value,
-        "reason": _reason(execution, job),
+        **_ended(_status(execution), _reason(execution, job)),
         "execution": to_json(execution.reported()),
         "probes": probes,
         "environment": {k: v for k, v in environment.items() if k != "ok"} if environment.get("ok") else {},
@@ -119,23 +118,30 @@ def _status(execution: ExecutionRecord) -> RunStatus:
     return RunStatus.COMPLETED
 
 
-def _reason(execution: ExecutionRecord, job: HarnessJob) -> str | None:
+def _reason(execution: ExecutionRecord, job: HarnessJob) -> Text | None:
+    """Why the run ended early, worded by grader.stopped (the host renders it in the page's language)."""
     if execution.preamble_error:
-        return f"the grader's setup cell failed: {execution.preamble_error}"
+        return stopped.setup_failed(execution.preamble_error)
     if execution.kernel_died:
         cell = next((c.index for c in execution.cells if c.error and c.error["ename"] == "KernelDied"), None)
-        return f"the kernel died while running cell {cell + 1 if cell is not None else '?'}"
+        return stopped.kernel_died(cell + 1 if cell is not None else None)
     if execution.total_waited:
-        return (f"the notebook ran longer than {WorkLimits.wall(job.total_timeout):g} s, mostly waiting rather than "
-                f"computing (sleeping or blocked); its budget is {job.total_timeout:g} s of computing")
+        return stopped.total_waited(WorkLimits.wall(job.total_timeout), job.total_timeout)
     if execution.total_timeout:
-        return (f"the notebook used its total budget of {job.total_timeout:g} s of computing (its own CPU time on "
-                f"{job.threads} core(s), whatever the machine's load) before it finished")
+        return stopped.total_used(job.total_timeout, job.threads)
     if execution.kernel_stuck:
         cell = next((c.index for c in execution.cells if c.status == CellStatus.TIMEOUT), None)
-        return (f"cell {cell + 1 if cell is not None else '?'} ran past its budget and went on after the interrupt, "
-                "so the rest of the notebook could not run")
+        return stopped.kernel_stuck(cell + 1 if cell is not None else None)
     return None
+
+
+def _ended(status: RunStatus, reason: Text | None) -> dict[str, object]:
+    """The frame of observations.json: the status, and the reason in English (`reason`) and as the
+    text the host renders in the page's language (`reason_text`)."""
+    frame: dict[str, object] = {"schema": OBSERVATIONS_SCHEMA, "status": status.value}
+    if reason is not None:
+        frame.update(reason=reason.render(), reason_text=text_json(reason))
+    return frame
 
 
 def _kernel_pid(client: CappedNotebookClient) -> int:

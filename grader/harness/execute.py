@@ -19,10 +19,11 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 from traitlets import Type
 
-from grader.contract import CellLine, CellRecord, CellStatus, Execution
+from grader.contract import CellLine, CellRecord, CellStatus, Execution, Overrun
 from grader.harness.budget import CpuWatch, KernelCpu, WorkLimits
 from grader.harness.frames import student_lines
 from grader.harness.notebook import SOURCE_INDEX, has_code
+from grader.stopped import overrun_text
 from grader.text import cap, readable
 
 TRUNCATED = "\n[output truncated by the grader]\n"
@@ -326,26 +327,19 @@ def run_cells(client: CappedNotebookClient, notebook: NotebookNode, *, limits: W
                   None if execution.kernel_died else client.last_reply_detail, cells_by_count)
             record.cpu_seconds = round(watch.used, 3)
             if stopped:
-                record.error = _overrun(stopped, limits, total=execution.total_timeout)
+                record.overrun = _overrun(stopped, limits, total=execution.total_timeout)
+                record.error = {"ename": "Timeout", "evalue": overrun_text(record.overrun).render()}
         if not execution.usable or execution.total_timeout:
             break
     execution.seconds = time.monotonic() - started
     return execution
 
 
-def _overrun(stopped: str, limits: WorkLimits, *, total: bool) -> dict[str, str]:
-    """What a student reads about a cell the grader stopped: which limit, and whose time it was."""
+def _overrun(stopped: str, limits: WorkLimits, *, total: bool) -> Overrun:
+    """Which limit stopped a cell, and whose time it was (worded by grader.stopped)."""
     seconds = limits.total_seconds if total else limits.cell_seconds
-    scope = "the notebook's total budget" if total else "its budget"
-    cores = f"{limits.threads} core{'s' if limits.threads != 1 else ''}"
-    if stopped == "work":
-        return {"ename": "Timeout",
-                "evalue": f"the cell used {scope} of {limits.cpu(seconds):g} CPU seconds ({seconds:g} s on {cores}) "
-                          "and was interrupted; this counts the notebook's own work, whatever else the machine "
-                          "was doing"}
-    return {"ename": "Timeout",
-            "evalue": f"the cell waited longer than {limits.wall(seconds):g} s without finishing (sleeping or "
-                      f"blocked rather than computing; {scope} is {seconds:g} s of computing) and was interrupted"}
+    return Overrun(budget="total" if total else "cell", by=stopped, seconds=seconds, cpu_seconds=limits.cpu(seconds),
+                   wall_seconds=limits.wall(seconds), threads=limits.threads)
 
 
 def execute_one(client: CappedNotebookClient, cell: NotebookNode, position: int,
