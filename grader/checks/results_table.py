@@ -161,7 +161,7 @@ def _reevaluation_problems(spec: Reevaluate, found: Reevaluation | None, labels:
         value = compute(spec.metric, labels, np.asarray(found.predictions))
     except BadPredictions as exc:
         return [N_("{models}[{key}]'s predictions could not be scored: {error}", models=spec.models,
-                   key=repr(found.key), error=str(exc))]
+                   key=repr(found.key), error=exc.text)]
     if found.reported is None:
         return [N_("could not re-evaluate the best row: it reports no {column}", column=spec.column)]
     if abs(value - found.reported) > spec.atol:
