@@ -44,6 +44,7 @@ class CheckResult:
     expected: str | None = None
     observed: str | None = None
     cell: int | None = None          # 1-based cell number in the student's notebook
+    place: dict[str, Any] | None = None  # where `cell` is, as Jupyter shows it (student_notebook.CellPlace)
     details: dict[str, Any] = field(default_factory=dict)  # kind-specific extras (e.g. an architecture table)
     # The fields above hold English (the rubric's default language); here, by path ("message",
     # "details/explanation"), the texts they were rendered from, to render them in another language.

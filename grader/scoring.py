@@ -133,7 +133,7 @@ def _assemble(submission_id: str, assignment: Assignment, rubric: Rubric, status
     return GradeResult(
         submission_id=submission_id, assignment=assignment.id, rubric_version=rubric.version, status=status,
         score=round(sum(r.points for r in results), 4), max_score=sum(r.max_points for r in results),
-        pass_mark=rubric.pass_mark, checks=[_readable_check(r) for r in results],
+        pass_mark=rubric.pass_mark, checks=[_readable_check(_placed(r, notebook)) for r in results],
         environment=dict(observations.environment) if observations else {}, texts=texts, **english)
 
 
@@ -141,6 +141,13 @@ def _assemble(submission_id: str, assignment: Assignment, rubric: Rubric, status
 # exception messages, names) reaches grade.json, the pages and the exports without escape codes or
 # pasted arrays, and bounded (grader.text).
 MESSAGE_LIMIT = 4000
+
+
+def _placed(result: CheckResult, notebook: StudentNotebook | None) -> CheckResult:
+    """A check that points at a cell says where it is as Jupyter shows it, as the failed cells do."""
+    if result.cell is None or notebook is None:
+        return result
+    return replace(result, place=asdict(place_of(notebook, result.cell - 1)))
 
 
 def _readable_check(result: CheckResult) -> CheckResult:

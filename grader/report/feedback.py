@@ -39,5 +39,6 @@ def _row(check: CheckResult, number: int, lang: str, instructor: bool) -> dict:
         "observed": None if hidden else check.observed,
         "explanation": None if hidden else check.details.get("explanation"),
         "cell": None if hidden else check.cell,
+        "place": None if hidden else check.place,
         "architecture": None if hidden else check.details.get("architecture"),
     }
