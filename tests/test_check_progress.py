@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -133,6 +134,16 @@ def _result() -> GradeResult:
     ]
     return GradeResult(submission_id="mine", assignment="toy", rubric_version=1, status=Status.GRADED,
                        score=55 / 7, max_score=10, pass_mark=0.5, checks=checks)
+
+
+def test_an_ungradable_notebook_says_why_once_with_no_row_per_check():
+    reason = "the file is not a Jupyter notebook (not valid JSON: Expecting value: line 1 column 1 (char 0))"
+    unchecked = [replace(check, points=0, status=CheckStatus.FAILED, message=f"not checked: {reason}")
+                 for check in _result().checks]
+    result = replace(_result(), status=Status.UNGRADABLE, score=0, checks=unchecked, message=reason)
+    text = click.unstyle(checks_table(result, width=80))
+    assert "mine: ungradable, 0/10" in text
+    assert text.count("not a Jupyter notebook") == 1, text
 
 
 @pytest.mark.parametrize("width", [80, 120])

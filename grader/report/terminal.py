@@ -13,7 +13,7 @@ import click
 from grader.i18n import N_, _, current
 from grader.report.points import out_of
 from grader.report.words import CELL_STATUS, CHECK_STATUS, GRADE_STATUS
-from grader.results import CheckResult, GradeResult
+from grader.results import CheckResult, GradeResult, Status
 from grader.student_notebook import CellPlace
 
 _COLOURS = {"passed": "green", "partial": "yellow", "failed": "red", "pending": "blue"}
@@ -31,9 +31,12 @@ def checks_table(result: GradeResult, *, width: int | None = None) -> str:
     """One submission's checks, its score (rounded as on the page) and its failed cells."""
     width = max(NARROWEST, width or terminal_width())
     result = result.localized(current())
-    rows = [(c.title if c.visibility == "public" else _("{title} (hidden)").format(title=c.title),
-             _status(c.status.value), out_of(c.points, c.max_points), _message(c)) for c in result.checks]
-    lines = _table((_("check"), _("result"), _("points"), _("message")), rows, width, shares=(2, 0, 0, 3), status=1)
+    lines = []
+    if result.status not in (Status.UNGRADABLE, Status.ERROR):  # else every row would repeat the one reason
+        rows = [(c.title if c.visibility == "public" else _("{title} (hidden)").format(title=c.title),
+                 _status(c.status.value), out_of(c.points, c.max_points), _message(c)) for c in result.checks]
+        lines = _table((_("check"), _("result"), _("points"), _("message")), rows, width, shares=(2, 0, 0, 3),
+                       status=1)
     verdict = _("PASSED") if result.passed else _("BELOW PASS MARK")
     lines += textwrap.wrap(f"{result.submission_id}: {_(GRADE_STATUS[result.status.value].msgid)}, "
                            f"{out_of(result.score, result.max_score)} — {verdict}", width, subsequent_indent="  ")
