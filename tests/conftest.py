@@ -74,6 +74,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.get_closest_marker("labs") is None)  # stable: the rest keep their order
 
 
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in English: a command run in-process with `--lang ru` (click's CliRunner)
+    sets the process's language (grader.i18n.use_language), which would leak into later tests."""
+    from grader.i18n import use_language
+
+    use_language("en")
+    yield
+    use_language("en")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def dataset_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One generated dataset cache for the whole run, never the user's real one: $GRADER_TEST_DATA_DIR

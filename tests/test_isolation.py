@@ -75,7 +75,10 @@ BACKENDS = [name.strip() for name in os.environ.get("GRADER_ISOLATION_TEST_BACKE
 LIMITS = {"cell_timeout": 20, "total_timeout": 60}
 # Checks a notebook that does none of the work can only pass with forged observations.
 EARNED_ONLY_BY_WORK = ("square", "table", "scaled", "report", "saved", "public-accuracy", "hidden-accuracy")
-DEFINED_STATUSES = {Status.GRADED, Status.TIMEOUT, Status.CRASHED, Status.ERROR}
+DEFINED_STATUSES = {Status.GRADED, Status.NEEDS_REVIEW, Status.TIMEOUT, Status.CRASHED, Status.ERROR}
+# The notebook ran to its end: an attack that defines functions of its own but none of the lab's
+# names is triaged `needs-review` (grader/checks/triage.py), which is no escape either.
+RAN = {Status.GRADED, Status.NEEDS_REVIEW}
 
 
 def by_id(result: GradeResult) -> dict:
@@ -254,14 +257,14 @@ def test_rubrics_and_gradebook_cannot_be_read_by_absolute_path(attack, instructo
                   databases=[str(gradebook)])]
     result, found, _ = attack.grade(cells)
     why = explain(result, found)
-    assert result.status is Status.GRADED, why
+    assert result.status in RAN, why
     assert "read" in found and found["read"]["read"] == [] and found["read"]["listed"] == [], why
 
 
 def test_etc_shadow_cannot_be_read(attack):
     result, found, _ = attack.grade([call("read_paths", ["/etc/shadow", "/etc/gshadow"])])
     why = explain(result, found)
-    assert result.status is Status.GRADED, why
+    assert result.status in RAN, why
     assert "read" in found and found["read"]["read"] == [], why
 
 
@@ -292,7 +295,7 @@ def test_other_submissions_results_gradebook_and_the_submission_itself_stay_unto
         for path in dropped:
             path.unlink(missing_ok=True)
     why = explain(result, found)
-    assert result.status is Status.GRADED, why
+    assert result.status in RAN, why
     assert "write" in found and found["write"]["written"] == [], why
     after = fingerprint(instructor)
     assert sorted(after) == sorted(before), why
@@ -314,7 +317,7 @@ def test_nothing_reaches_a_port_on_the_hosts_loopback(attack):
     finally:
         listener.close()
     why = explain(result, found)
-    assert result.status is Status.GRADED, why
+    assert result.status in RAN, why
     assert "connect" in found and found["connect"]["connected"] == [], why
     assert listener.accepted == [] and listener.received == b"", why
 
@@ -335,7 +338,7 @@ def test_no_process_outlives_the_sandbox(attack, kill_ancestors):
     assert result.status in DEFINED_STATUSES, why
     assert left == [], f"still running on the host: {left}; {why}"
     if not kill_ancestors:
-        assert result.status is Status.GRADED and found.get("escape", {}).get("sleepers"), why
+        assert result.status in RAN and found.get("escape", {}).get("sleepers"), why
 
 
 # --- (6) a fork bomb while the grader runs as root ---------------------------------------------------------

@@ -213,7 +213,7 @@ def test_blank_cells_are_not_counted_and_the_coloured_error_is_clean(graded):
     assert graded.status is Status.GRADED
     runs = checks["runs"]
     assert runs.observed == "3 of 4 code cells ran without errors", runs.observed  # cells 2 and 3 not counted
-    assert runs.message == "cell 6 stopped with RuntimeError: red […300 numbers…]"
+    assert runs.message == "code cell 6 of 6 stopped with RuntimeError: red […300 numbers…]"  # as Jupyter counts
     (cell,) = graded.cells
     assert cell["number"] == 6 and no_dump(cell["error"]["traceback"]) and "RuntimeError" in cell["error"]["traceback"]
 
