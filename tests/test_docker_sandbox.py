@@ -166,8 +166,8 @@ def test_public_dataset_files_are_mounted_where_keras_and_torchvision_look(toy, 
                             GradingOptions(sandbox=docker_sandbox, out_dir=tmp_path / "out"))
     assert result.status is Status.GRADED, result.message
     printed = outputs(tmp_path / "out")
-    assert "keras (12000, 28, 28) (2000,)" in printed
-    assert "train-images-idx3-ubyte True 12000" in printed and "t10k-labels-idx1-ubyte True 2000" in printed
+    assert "keras (12000, 28, 28) (10000,)" in printed  # the test split has MNIST's real size (docs/datasets.md)
+    assert "train-images-idx3-ubyte True 12000" in printed and "t10k-labels-idx1-ubyte True 10000" in printed
     assert "cache write: " in printed  # refused: read-only mount (and not the sandbox user's file)
 
 
@@ -455,7 +455,8 @@ def test_kernel_cannot_forge_results_kill_or_reach_the_harness(grade_docker, doc
     result = grade_docker([cell], out=tmp_path / "out", cell_timeout=20)
     found = forger_report(tmp_path / "out")
     why = json.dumps({**found, "fds": {k: v for k, v in found["fds"].items() if v != "Permission denied"}}, indent=1)[:8000]
-    assert result.status is Status.GRADED, result.message
+    # it defines functions of its own but none of the lab's names: graded, or triaged needs-review
+    assert result.status in (Status.GRADED, Status.NEEDS_REVIEW), result.message
     assert result.score <= 1 and by_id(result)["hidden-accuracy"].status is not CheckStatus.PASSED, why
     # who runs what: the trusted processes are root's and visible, the kernel alone is SANDBOX_UID
     commands = [p["command"].split(" -- ")[0] for p in found["processes"].values()]
