@@ -14,15 +14,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import nbformat
-import psutil
 from nbformat.v4 import new_code_cell
+from peak_memory import run_sampled
 
 from grader.course import load_assignment
 
@@ -40,20 +38,10 @@ def grade_class(assignment: str, inbox: Path, out: Path, workers: int) -> tuple[
     """(wall seconds, peak resident MB of the grader process) for one `grader grade` run."""
     command = [sys.executable, "-m", "grader", "grade", assignment, str(inbox), "--out", str(out),
                "--workers", str(workers)]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    watched = psutil.Process(process.pid)
-    peak = 0
-    while process.poll() is None:
-        try:
-            peak = max(peak, watched.memory_info().rss)
-        except psutil.NoSuchProcess:
-            break
-        time.sleep(0.05)
-    seconds = time.perf_counter() - started
-    if process.returncode not in (0, 1):
-        raise SystemExit(f"grader grade exited {process.returncode}")
-    return seconds, peak / 1024**2
+    seconds, peak_mb, status = run_sampled(command, every=0.05)
+    if status not in (0, 1):
+        raise SystemExit(f"grader grade exited {status}")
+    return seconds, peak_mb
 
 
 def main() -> None:

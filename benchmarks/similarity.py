@@ -20,16 +20,14 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import tokenize
 from pathlib import Path
 
 import nbformat
-import psutil
 from nbformat.v4 import new_code_cell
+from peak_memory import run_sampled
 
 from grader.course import load_assignment
 
@@ -82,23 +80,13 @@ def make_class(reference: Path, folder: Path, count: int, seed: int = 0) -> Path
 def run(assignment: str, inbox: Path, out: Path) -> tuple[float, float, list[float]]:
     """(wall seconds, peak resident MB, every pair's score) of one `grader similarity --json` run."""
     command = [sys.executable, "-m", "grader", "similarity", assignment, str(inbox), "--out", str(out), "--json"]
-    started = time.perf_counter()
     with tempfile.TemporaryFile() as stdout:
-        process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.DEVNULL)
-        watched = psutil.Process(process.pid)
-        peak = 0
-        while process.poll() is None:
-            try:
-                peak = max(peak, watched.memory_info().rss)
-            except psutil.NoSuchProcess:
-                break
-            time.sleep(0.02)
-        seconds = time.perf_counter() - started
-        if process.returncode != 0:
-            raise SystemExit(f"grader similarity exited {process.returncode}")
+        seconds, peak_mb, status = run_sampled(command, stdout=stdout)
+        if status != 0:
+            raise SystemExit(f"grader similarity exited {status}")
         stdout.seek(0)
         scores = [pair["score"] for pair in json.loads(stdout.read())["pairs"]]
-    return seconds, peak / 1024**2, scores
+    return seconds, peak_mb, scores
 
 
 def main() -> None:

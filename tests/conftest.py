@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -44,6 +46,13 @@ def make_notebook(path: Path, cells: list, *, metadata: dict | None = None) -> P
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_grader(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    """`python -m grader ARGS` on this repository's course, as a user runs it (no colour codes)."""
+    env = {**os.environ, "GRADER_COURSE": str(REPO), "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, env=env,
+                          timeout=timeout)
 
 
 def import_keras():

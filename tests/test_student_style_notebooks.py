@@ -10,13 +10,10 @@ test_offline_downloads.py; the hint table entry by entry in test_breaks.py."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from conftest import REPO, make_notebook
+from conftest import make_notebook, run_grader
 
 pytestmark = pytest.mark.slow
 
@@ -92,12 +89,6 @@ KERAS2_NOTEBOOK = [
 ]
 
 
-def grader_cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "GRADER_COURSE": str(REPO), "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, env=env,
-                          timeout=900)
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, dataset_cache):
     """One class graded in the default (namespaces) sandbox, as an instructor would."""
@@ -106,7 +97,7 @@ def graded(tmp_path_factory, dataset_cache):
     submissions.mkdir()
     make_notebook(submissions / "sasha.ipynb", COLAB_NOTEBOOK)
     make_notebook(submissions / "lev.ipynb", KERAS2_NOTEBOOK)
-    run = grader_cli("grade", "mnist-mlp", str(submissions), "--out", str(folder / "out"), "--workers", "2",
+    run = run_grader("grade", "mnist-mlp", str(submissions), "--out", str(folder / "out"), "--workers", "2",
                      "--json")
     results = {}
     for name in ("sasha", "lev"):

@@ -8,16 +8,13 @@ mnist-mlp through `grader grade` (one module-scoped run shared by its assertions
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from conftest import REPO, make_notebook
+from conftest import REPO, make_notebook, run_grader
 from grader.checks.base import HostData
 from grader.checks.namespace import NAMES_PROBE, Namespace
 from grader.contract import ModelBuild, ModelRequest, ReloadRequest
@@ -302,12 +299,6 @@ KERAS_NOTEBOOK = [  # a Keras model in the PyTorch lab
 ]
 
 
-def grader_cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "GRADER_COURSE": str(REPO), "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, env=env,
-                          timeout=600)
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, dataset_cache):
     """One class run (the vgg and the Keras notebook), then the vgg notebook regraded with --object."""
@@ -318,11 +309,11 @@ def graded(tmp_path_factory, dataset_cache):
     make_notebook(submissions / "kim.ipynb", KERAS_NOTEBOOK)
     common = ("--out", str(folder / "out"), "--gradebook", str(folder / "book.sqlite"), "--sandbox", "unisolated",
               "--workers", "2", "--json")
-    first = grader_cli("grade", "mnist-mlp", str(submissions), *common)
+    first = run_grader("grade", "mnist-mlp", str(submissions), *common)
     first_results = {name: json.loads((folder / "out" / name / "grade.json").read_text()) for name in ("vera", "kim")}
-    export = grader_cli("export", "csv", "--gradebook", str(folder / "book.sqlite"), "--assignment", "mnist-mlp",
+    export = run_grader("export", "csv", "--gradebook", str(folder / "book.sqlite"), "--assignment", "mnist-mlp",
                         "--out", str(folder / "grades.csv"))
-    again = grader_cli("grade", "mnist-mlp", str(submissions / "vera.ipynb"), *common,
+    again = run_grader("grade", "mnist-mlp", str(submissions / "vera.ipynb"), *common,
                        "--object", "predict=classify", "--object", "model=vgg", "--object", "MLP=VGG")
     return {"first": first, "results": first_results, "export": export, "csv": folder / "grades.csv",
             "again": again, "regraded": json.loads((folder / "out" / "vera" / "grade.json").read_text())}
