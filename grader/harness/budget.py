@@ -43,6 +43,28 @@ class WorkLimits:
         return max(10.0, 0.25 * cpu_budget)
 
 
+def kill_descendants(process: psutil.Process, *, rounds: int = 50, wait: float = 0.5) -> int:
+    """SIGKILL every descendant of `process` until none is left (one may fork while its siblings
+    die, hence the rounds); returns how many were killed. The kernel's leftovers after a stopped
+    cell, and everything a sandbox's supervisor outlives, end this way."""
+    killed = 0
+    for _ in range(rounds):
+        try:
+            children = process.children(recursive=True)
+        except psutil.Error:
+            break
+        if not children:
+            break
+        for child in children:
+            try:
+                child.kill()
+                killed += 1
+            except psutil.Error:
+                pass
+        psutil.wait_procs(children, timeout=wait)
+    return killed
+
+
 class KernelCpu:
     """CPU seconds (user + system) of the kernel's process tree: the launched process (bwrap or
     the launcher, which becomes the kernel) and every descendant, living or already reaped."""
@@ -79,28 +101,12 @@ class KernelCpu:
                 self._kernel = None
         return self._kernel
 
-    def stop_leftovers(self, rounds: int = 50) -> int:
+    def stop_leftovers(self) -> int:
         """Kill every process the kernel started and left computing after its cell was stopped
         for its budget (a cell's interrupted work must not go on in the background); returns
         how many were killed."""
-        kernel, killed = self.kernel(), 0
-        if kernel is None:
-            return 0
-        for _ in range(rounds):
-            try:
-                children = kernel.children(recursive=True)
-            except psutil.Error:
-                break
-            if not children:
-                break
-            for child in children:
-                try:
-                    child.kill()
-                    killed += 1
-                except psutil.Error:
-                    pass
-            psutil.wait_procs(children, timeout=0.5)
-        return killed
+        kernel = self.kernel()
+        return 0 if kernel is None else kill_descendants(kernel)
 
     def signal(self, number: int) -> bool:
         kernel = self.kernel()

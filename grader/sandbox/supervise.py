@@ -22,6 +22,7 @@ import time
 
 import psutil
 
+from grader.harness.budget import kill_descendants
 from grader.harness.hold import GO, HOLD
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -37,24 +38,6 @@ def become_subreaper() -> bool:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
-
-
-def kill_descendants() -> int:
-    """SIGKILL every descendant until none is left; returns how many were killed."""
-    me = psutil.Process()
-    killed = 0
-    for _ in range(50):
-        children = me.children(recursive=True)
-        if not children:
-            break
-        for child in children:
-            try:
-                child.kill()
-                killed += 1
-            except psutil.NoSuchProcess:
-                pass
-        psutil.wait_procs(children, timeout=1)
-    return killed
 
 
 def pass_go(child: subprocess.Popen) -> bool:
@@ -75,10 +58,10 @@ def main(argv: list[str]) -> int:
     hold = HOLD in argv[2:argv.index("--")]
     command = argv[argv.index("--") + 1:]
     become_subreaper()
-    signal.signal(signal.SIGTERM, lambda *_: (kill_descendants(), sys.exit(143)))
+    signal.signal(signal.SIGTERM, lambda *_: (kill_descendants(psutil.Process(), wait=1), sys.exit(143)))
     child = subprocess.Popen(command, stdin=subprocess.PIPE if hold else None)
     if hold and not pass_go(child):
-        kill_descendants()
+        kill_descendants(psutil.Process(), wait=1)
         return CANCELLED_EXIT
     started = time.monotonic()
     try:
@@ -86,7 +69,7 @@ def main(argv: list[str]) -> int:
     except subprocess.TimeoutExpired:
         print(f"[supervisor] wall clock of {seconds:g} s ran out; stopping everything", file=sys.stderr, flush=True)
         status = WALL_CLOCK_EXIT
-    leftovers = kill_descendants()
+    leftovers = kill_descendants(psutil.Process(), wait=1)
     if leftovers:
         print(f"[supervisor] killed {leftovers} leftover process(es) after {time.monotonic() - started:.1f} s",
               file=sys.stderr, flush=True)
