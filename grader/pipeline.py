@@ -59,6 +59,7 @@ class Planned:
     started: float                   # time.monotonic() when grading it began
     request: SandboxRequest
     host: HostData                   # labels, statistics, judges: never sent
+    student: StudentNotebook         # the notebook as screened: the feedback's cells and lines come from it
 
     @property
     def probes(self) -> list[ProbeRequest]:
@@ -114,19 +115,22 @@ def plan_submission(assignment: LoadedAssignment, notebook: Path, options: Gradi
     started = time.monotonic()
     submission_id = submission_id or notebook.stem
     checks = assignment.checks(public_only=options.public_only)
+    submitted = None
     if not refused:
         try:  # cheap host-side screen: garbage, or another lab's notebook, never costs a sandbox start
-            refused = another_labs_starter(load_submission(notebook), assignment)
+            submitted = load_submission(notebook)
+            refused = another_labs_starter(submitted, assignment)
         except Ungradable as exc:
             refused = exc.text
     if refused:
         return Rejected(assignment=assignment, notebook=notebook, submission_id=submission_id, checks=checks,
                         started=started, reason=refused)
+    assert submitted is not None  # not refused: the screen read it
     plan = plan_probes(checks, assignment.params, assignment.spec, options.objects)
     files, host = host_data(assignment.spec, plan, options.data_cache)
     return Planned(assignment=assignment, notebook=notebook, submission_id=submission_id, checks=checks,
                    started=started, request=_request(assignment, notebook, plan.probes, files, options.progress),
-                   host=host)
+                   host=host, student=StudentNotebook.of(submitted))
 
 
 def conclude(planned: Planned, sandboxed: SandboxResult, options: GradingOptions, *,
@@ -136,7 +140,7 @@ def conclude(planned: Planned, sandboxed: SandboxResult, options: GradingOptions
     observations, failure = interpret(sandboxed)
     scoring_started = time.monotonic()
     result = _score(planned.assignment, planned.submission_id, planned.checks, planned.host, observations, failure,
-                    options.objects, cache=options.data_cache, notebook=StudentNotebook.read(planned.notebook))
+                    options.objects, cache=options.data_cache, notebook=planned.student)
     _record_objects(result, options.objects)
     result.timings["scoring"] = round(time.monotonic() - scoring_started, 4)
     result.timings["sandbox"] = round(sandboxed.seconds, 3)
