@@ -20,7 +20,7 @@ from grader.pipeline import GradingOptions
 from grader.sandbox import Sandbox, SandboxRequest, SandboxResult
 from grader.spec.assignment import Resources
 
-RUN_SECONDS = 0.4
+RUN_SECONDS = 0.6
 
 
 class SteadySandbox(Sandbox):
@@ -46,10 +46,12 @@ def test_one_worker_queues_the_class_but_each_runtime_is_one_run(toy, tmp_path: 
         stored = [book.stored_result(s.id).result for s in submissions]
     timings = sorted((r.timings for r in outcome.results.values()), key=lambda t: t["queued"])
     assert len(timings) == 4
-    for position, timing in enumerate(timings):
-        # the k-th in line waited for the k runs before it; its own runtime is one run (plus planning and scoring)
-        assert timing["queued"] >= position * RUN_SECONDS - 0.05, timings
-        assert RUN_SECONDS <= timing["total"] < 2 * RUN_SECONDS, timings
+    # The k-th in line waited for about the k runs before it (less the moments planning took before it was
+    # submitted), and its own runtime is one run plus planning and scoring. The bounds leave a loaded
+    # machine most of a run of slack; a runtime that still counted the wait would be about 4 runs for the last.
+    assert timings[-1]["queued"] >= 1.5 * RUN_SECONDS, timings
+    for timing in timings:
+        assert RUN_SECONDS <= timing["total"] < 2.5 * RUN_SECONDS, timings
     assert max(t["total"] for t in timings) < timings[-1]["queued"], "the last one waited longer than it ran"
     assert sorted(r.timings["total"] for r in stored) == sorted(t["total"] for t in timings), \
         "the gradebook keeps the same timings as grade.json"
@@ -65,4 +67,5 @@ def test_a_thread_executor_says_how_long_each_submission_waited():
         executor.submit(key, SandboxRequest(job=job, notebook=Path("x.ipynb"), resources=Resources()))
     assert sorted(key for key, _ in filter(None, executor.finished())) == list("abcd")
     waits = sorted(executor.waited.values())
-    assert waits[1] < 0.1 and RUN_SECONDS - 0.05 <= waits[2] <= waits[3] < 2 * RUN_SECONDS, waits
+    # two start at once; the other two wait for a run (the lower bound is exact, the upper leaves a loaded machine slack)
+    assert waits[1] < RUN_SECONDS / 2 and RUN_SECONDS - 0.05 <= waits[2] <= waits[3] < 2 * RUN_SECONDS, waits
