@@ -41,6 +41,11 @@ def get_provider(name: str) -> DatasetProvider | PretrainedWeights:
         raise KeyError(f"unknown dataset {name!r}; known: {', '.join(sorted(_PROVIDERS))}") from None
 
 
+def built_in_datasets() -> list[DatasetProvider]:
+    """Every built-in dataset with splits (not the pretrained weights), e.g. to fill a cache ahead."""
+    return [p for p in _PROVIDERS.values() if isinstance(p, DatasetProvider)]
+
+
 def is_built_in(name: str) -> bool:
     return name in _PROVIDERS
 
