@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import click
@@ -27,6 +28,9 @@ def serve(gradebook: Path, course: Path | None, port: int, host: str) -> None:
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {host}: anyone who can reach it can enter points", err=True)
     click.echo(f"manual points: http://{_url_host(host)}:{server.server_address[1]}/  (Ctrl-C to stop)", err=True)
+    # Ctrl-C (SIGINT) stops it even when a script started it in the background, where the shell
+    # hands it SIGINT ignored and Python would keep that
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
