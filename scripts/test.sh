@@ -96,6 +96,7 @@ foreground() {
   local status=0
   tier "$@" || status=$?
   if [ "$status" -ne 0 ]; then
+    touch "$work/stopping" "$work/fast-done"
     collect static docker || true
     report
     exit "$status"
@@ -140,6 +141,9 @@ docker_tier() {
   bash scripts/docker-setup.sh images || echo "docker image setup failed: the docker sandbox tests will fail and say why"
   echo "=== docker images ready in $((SECONDS - started)) s"
   wanted docker || return 0
+  # not beside the fast tier: the static checks and the cache's warm-up have its idle core
+  while [ ! -e "$work/fast-done" ]; do sleep 1; done
+  [ ! -e "$work/stopping" ] || return 0   # the fast tier or a static check failed: no tier follows
   tier docker -q -m "slow and docker and not serial" -p no:cacheprovider --basetemp "$work/docker-tmp" \
     --durations=15 "$@"
 }
@@ -148,11 +152,13 @@ if wanted docker || wanted serial; then in_background docker docker_tier "$@"; f
 in_background static static_checks
 foreground fast -q -m "not slow" --durations=10 "$@"
 if ! collect static; then
+  touch "$work/stopping" "$work/fast-done"
   echo "=== a static check failed (above): no further tier runs"
   collect docker || true
   report
   exit 1
 fi
+touch "$work/fast-done"
 foreground slow -q -m "slow and not (docker or serial)" -n 2 --dist loadfile --no-loadscope-reorder --durations=30 "$@"
 [ -z "${job_pids[docker]:-}" ] || echo "=== waiting for the docker tier (beside the slow tier)"
 docker_status=0
