@@ -5,9 +5,9 @@
 #           scripts/catalogs.py check              (with the dataset cache's warm-up); a finding
 #                                                  stops the script before the slow tier
 #   fast    -m "not slow"                          one process; a failure stops here
-#   slow    -m "slow and not (docker or serial)"   two pytest-xdist workers (--dist loadgroup): each
-#                                                  takes the next lab validation (they come first),
-#                                                  then the next test file, until none is left
+#   slow    -m "slow and not (docker or serial)"   two pytest-xdist workers, a test file to one
+#                                                  worker: the lab validations (first) one after
+#                                                  another on one, the other files on the other
 #   docker  -m "slow and docker and not serial"    one process beside the slow tier, once the docker
 #                                                  images (built in the background from the start)
 #                                                  are there: these tests mostly wait on the engine
@@ -159,7 +159,7 @@ if ! collect static; then
   exit 1
 fi
 touch "$work/fast-done"
-foreground slow -q -m "slow and not (docker or serial)" -n 2 --dist loadgroup --no-loadscope-reorder --durations=30 "$@"
+foreground slow -q -m "slow and not (docker or serial)" -n 2 --dist loadfile --no-loadscope-reorder --durations=30 "$@"
 [ -z "${job_pids[docker]:-}" ] || echo "=== waiting for the docker tier (beside the slow tier)"
 docker_status=0
 collect docker || docker_status=$?

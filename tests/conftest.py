@@ -74,16 +74,12 @@ DOCKER_MODULES = {"test_docker_sandbox.py", "test_docker_hygiene.py"}
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Markers that follow from what a test uses, and the order the tiers want (docs/testing.md):
     `docker` on every test in DOCKER_MODULES and every test run with the fixture param
-    backend=docker (test_isolation); the lab validations first, so that the longest tests start at
-    once when workers share the tier; and the units pytest-xdist's `--dist loadgroup` hands out
-    (`xdist_group`): each lab validation alone, every other test with the rest of its file (which
-    share module fixtures), so both workers take labs and files until none is left."""
+    backend=docker (test_isolation); and the lab validations first, so that the longest tests
+    start at once when workers share the tier (pytest-xdist)."""
     for item in items:
         callspec = getattr(item, "callspec", None)
         if item.path.name in DOCKER_MODULES or (callspec is not None and callspec.params.get("backend") == "docker"):
             item.add_marker(pytest.mark.docker)
-        lab = callspec.params.get("lab") if callspec is not None and item.get_closest_marker("labs") else None
-        item.add_marker(pytest.mark.xdist_group(f"lab-{lab}" if lab else item.path.name))
     items.sort(key=lambda item: item.get_closest_marker("labs") is None)  # stable: the rest keep their order
 
 

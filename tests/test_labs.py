@@ -14,9 +14,9 @@ from grader.course import list_assignments, load_assignment
 LABS = list_assignments(REPO)
 
 
-# Each validation grades two notebooks at once (--workers 2); scripts/test.sh hands the validations
-# to its two xdist workers one at a time, first (conftest.py). Quiet, each takes 9-170 s (docs/labs.md);
-# on a loaded machine up to 2,460 s were seen: the timeouts only stop a hang.
+# Each validation grades two notebooks at once (--workers 2); scripts/test.sh runs them one after
+# another (this file goes to one xdist worker). Quiet, each takes 9-120 s (docs/labs.md); on a loaded
+# machine up to 2,460 s were seen: the timeouts only stop a hang.
 @pytest.mark.slow
 @pytest.mark.labs
 @pytest.mark.timeout(3000)
