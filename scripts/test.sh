@@ -43,6 +43,11 @@ report() {
   cat "$work/summary"
 }
 
+# summarise NAME STATUS STARTED TEXT: one line of the closing summary.
+summarise() {
+  printf '%-8s %-5s %4ss  %s\n' "$1" "rc=$2" "$((SECONDS - $3))" "$4" >>"$work/summary"
+}
+
 # tier NAME PYTEST-ARGS...: run one tier; its summary line goes to $work/summary. Returns pytest's
 # status, 0 for its exit 5 (nothing selected, e.g. `-k` matched nothing here).
 tier() {
@@ -55,8 +60,7 @@ tier() {
   status=${PIPESTATUS[0]}
   set -e
   closing=$(grep -E " in [0-9.]+s( \([0-9:]+\))?$" "$log" | tail -n 1 | sed -E 's/^=+ //; s/ =+$//')
-  printf '%-8s %-5s %4ss  %s\n' "$name" "rc=$status" "$((SECONDS - started))" "${closing:-no closing line}" \
-    >>"$work/summary"
+  summarise "$name" "$status" "$started" "${closing:-no closing line}"
   if [ "$status" -eq 5 ]; then
     echo "=== tier $name: no tests selected"
     return 0
@@ -113,12 +117,11 @@ check() {
   if [ "$status" -ne 0 ]; then
     printf '%s\n' "$output"
     echo "=== static check failed: $name ($*) exited $status; fix the findings above"
-    printf '%-8s %-5s %4ss  %s\n' "$name" "rc=$status" "$((SECONDS - started))" "$(tail -n 1 <<<"$output")" \
-      >>"$work/summary"
+    summarise "$name" "$status" "$started" "$(tail -n 1 <<<"$output")"
     return 1
   fi
   echo "=== static check passed: $name ($*)"
-  printf '%-8s %-5s %4ss  %s\n' "$name" "rc=0" "$((SECONDS - started))" "clean" >>"$work/summary"
+  summarise "$name" 0 "$started" clean
 }
 
 # The static checks, then the dataset cache's warm-up (every stand-in generated and the sample judge

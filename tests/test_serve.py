@@ -11,6 +11,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -192,12 +193,14 @@ def test_the_server_answers_only_at_its_own_address_with_a_strict_policy(served)
 
 def test_the_command_serves_the_course_until_stopped(gradebook, tmp_path):
     """`grader serve` with the fixture course (its manual check names no heading): it prints the
-    address, serves the index, and stops on SIGINT with exit code 0."""
+    address, serves the index, and stops on SIGINT with exit code 0, also when started with SIGINT
+    ignored, as a shell script's background job is."""
     from conftest import FIXTURE_COURSE
 
     command = [sys.executable, "-m", "grader", "serve", "--gradebook", str(gradebook),
                "--course", str(FIXTURE_COURSE), "--port", "0"]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         line = process.stderr.readline()
         assert line.startswith("manual points: http://127.0.0.1:"), line
