@@ -60,13 +60,21 @@ def test_boston_needs_a_nonlinear_model(cache: Path) -> None:
 
     provider = get_provider("boston_housing")
     x_train, y_train = provider.split(cache, "train")
-    x_hidden, y_hidden = provider.split(cache, "hidden")
     linear = make_pipeline(StandardScaler(), LinearRegression()).fit(x_train, y_train)
     network = make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(64, 32), max_iter=2000,
                                                            random_state=0)).fit(x_train, y_train)
-    constant, straight, curved = (mae(y_hidden, y_train.mean()), mae(y_hidden, linear.predict(x_hidden)),
-                                  mae(y_hidden, network.predict(x_hidden)))
+
+    def errors(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+        return mae(y, y_train.mean()), mae(y, linear.predict(x)), mae(y, network.predict(x))
+
+    # The margin is a property of the generator, so it is measured on 20 fixed hidden draws at once
+    # (4,000 districts): on one 200-row draw the network's lead over the straight line varies from
+    # 0.26 to 1.3 (700 draws), and this cache's draw is fresh every run.
+    drawn = [provider.generate("hidden", seed) for seed in range(20)]
+    constant, straight, curved = errors(np.concatenate([x for x, _ in drawn]), np.concatenate([y for _, y in drawn]))
     assert constant > 6.0 and curved < straight - 0.5 and curved < 3.0, (constant, straight, curved)
+    constant, straight, curved = errors(*provider.split(cache, "hidden"))  # the lead holds on every single draw
+    assert constant > 6.0 and curved < straight and curved < 3.0, (constant, straight, curved)
 
 
 @pytest.mark.slow
