@@ -21,7 +21,7 @@ install_with_uv() {
   local listed options=()
   .venv/bin/python -m pip install -q -c constraints.txt uv 2>/dev/null || return 1
   listed=$(.venv/bin/python scripts/pip-index-options.py) || return 1
-  [ -z "$listed" ] || mapfile -t options <<<"$listed"
+  mapfile -t options <<<"$listed"
   .venv/bin/uv pip install -q --python .venv/bin/python --compile-bytecode --index-strategy unsafe-best-match \
     "${options[@]}" -c constraints.txt -e "$EXTRAS"
 }
